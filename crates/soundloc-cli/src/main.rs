@@ -1,0 +1,2 @@
+//! The `soundloc` command line tool.
+fn main() {}
