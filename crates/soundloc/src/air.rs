@@ -89,7 +89,10 @@ mod tests {
     #[test]
     fn implausible_air_is_rejected_with_the_value() {
         let err = speed_of_sound(293.15).unwrap_err().to_string();
-        assert!(err.contains("temperature_c") && err.contains("293.15"), "{err}");
+        assert!(
+            err.contains("temperature_c") && err.contains("293.15"),
+            "{err}"
+        );
         assert!(speed_of_sound(f64::NAN).is_err());
         assert!(speed_of_sound_humid(20.0, 120.0).is_err());
     }

@@ -38,3 +38,6 @@ pub mod scene;
 pub mod weighting;
 
 pub use error::{Error, ErrorKind, Result};
+
+#[cfg(test)]
+mod test_utils;
