@@ -1,1 +1,1772 @@
-//! (being written)
+//! Multilateration: a source position, with its covariance, from time differences of arrival.
+//!
+//! # The model
+//!
+//! A sound leaves a source at `s` at an unknown time and reaches sensor `k` at `p_k` after
+//! `|s - p_k| / c`. The emission time is unknown, so only differences carry information. A
+//! [`TdoaMeasurement`] `(i, j, delay_s)` follows the crate-wide convention
+//! `delay_s = t_j - t_i`, positive when sensor `j` hears the sound later:
+//!
+//! ```text
+//! delay_s = (|s - p_j| - |s - p_i|) / c
+//! ```
+//!
+//! Each measurement fixes `s` to one sheet of a hyperboloid with foci `p_i` and `p_j`;
+//! [`locate`] intersects them. Units are metres, seconds and m/s; positions are east, north,
+//! up in a local frame. In [`Dimension::Two`] the source is held on the horizontal plane
+//! `z = plane_height_m` and only `(x, y)` is solved, with three-dimensional distances, so
+//! sensors at different heights are modelled correctly.
+//!
+//! Measurements may be given relative to one reference sensor (`(r, k)` for every `k`) or
+//! over all pairs, or any mix, as long as they link the sensors into one connected group.
+//!
+//! # Closed-form start
+//!
+//! Move the reference sensor `r` to the origin (`q_k = p_k - p_r`, `s' = s - p_r`) and write
+//! `r_0 = |s'|` and `d_k = c (t_k - t_r)`. Squaring `|s' - q_k| = r_0 + d_k` removes the
+//! square roots and leaves one *linear* equation per sensor:
+//!
+//! ```text
+//! 2 q_k . s' + 2 d_k r_0 = |q_k|^2 - d_k^2
+//! ```
+//!
+//! This is the starting point of the spherical interpolation of Smith and Abel (1987,
+//! "Closed-form least-squares source location estimation from range-difference
+//! measurements", IEEE Trans. ASSP 35(12)) and of the two-stage estimator of Chan and Ho
+//! (1994, "A simple and efficient estimator for hyperbolic location", IEEE Trans. Signal
+//! Processing 42(8)). Delays over all pairs are first reduced to arrival times relative to
+//! the reference by weighted least squares on the measurement graph. Then:
+//!
+//! - With `r_0` treated as one more unknown (Chan and Ho's first stage), the system is
+//!   solved by least squares when it has more equations than unknowns.
+//! - With `s'` solved as a linear function of `r_0`, the constraint `|s'|^2 = r_0^2` gives a
+//!   quadratic in `r_0`. With exactly `dim + 1` sensors its two non-negative roots, when
+//!   there are two, are two positions that reproduce the delays *exactly*: the data cannot
+//!   tell them apart. Both are reported, the better-fitting one as [`Solution::position`] and
+//!   the other in [`Solution::ambiguous`].
+//! - When the sensors span one dimension less than the problem (collinear in 2-D, coplanar
+//!   in 3-D) or nearly so, the linear system cannot see the direction across the array; it
+//!   is solved within the array, and the distance from the array follows from `r_0` up to a
+//!   sign: the source and its mirror image across the array fit equally well.
+//!
+//! The centroid of the sensors and the caller's [`LocateOptions::initial_guess`] are added
+//! as starts, so that a poor closed form (noisy, or spoiled by an outlier) cannot trap the
+//! answer.
+//!
+//! # Refinement
+//!
+//! Every start is refined by Levenberg-Marquardt (Levenberg 1944, "A method for the solution
+//! of certain non-linear problems in least squares", Q. Appl. Math. 2; Marquardt 1963, "An
+//! algorithm for least-squares estimation of nonlinear parameters", SIAM J. Appl. Math.
+//! 11(2)) on the weighted residuals `(model - delay_s) / std_s`, with the analytic Jacobian
+//! `(u_j - u_i) / c`, `u_k = (s - p_k) / |s - p_k|`. Where `s` sits exactly on a sensor, that
+//! sensor's unit vector is undefined; it is taken as zero (a zero gradient) and the other
+//! sensors move the estimate off it. The normal equations are 3x3, so an iteration does
+//! not allocate. The start with the lowest cost wins.
+//!
+//! # Uncertainty
+//!
+//! The covariance is `(J^T W J)^-1` at the solution, with `W = diag(1 / std_s^2)`. When the
+//! fit is worse than the stated `std_s` explain (a reduced chi-square above one), the
+//! covariance is multiplied by that reduced chi-square, so every std becomes
+//! `max(given std, residual-based estimate)` and stays honest; it is never scaled down. A
+//! [`HeightPrior`] keeps `z` within its bounds during the fit and adds its information
+//! (a uniform prior of width `w` has a std of `w / sqrt(12)`) to the normal matrix, so the
+//! reported `z` std never exceeds the prior's.
+//!
+//! All measurements are weighted as independent. That is exact for delays given relative to
+//! one reference with independent errors. For delays over all pairs it is a choice: the
+//! estimate is still the least-squares one, but if the pair errors come from per-sensor
+//! timing errors (so that around any triangle of sensors they cancel), the pairs are
+//! correlated and the covariance is optimistic, by up to a factor `n_mics / 2` in variance.
+//!
+//! # Outliers and ambiguity
+//!
+//! A wrong correlation peak or a reflection gives one sensor delays that fit nothing. After
+//! a fit, if a normalised residual exceeds [`LocateOptions::outlier_threshold`] and at least
+//! `dim + 2` sensors would remain (so the rest can still be checked against each other),
+//! each sensor is left out in turn and the problem solved again. The sensor whose removal
+//! gives the lowest cost per degree of freedom is rejected if that cost is lower than
+//! before; this repeats while it helps. Rejected sensors are listed in
+//! [`Solution::rejected`], with the numbers behind each decision in
+//! [`Solution::rejections`].
+//!
+//! Other local minima whose cost is within one unit of chi-square of the best, and which
+//! lie outside the best one's one-sigma ellipsoid, are reported in [`Solution::ambiguous`].
+//!
+//! # Limitations
+//!
+//! - The sound speed is one constant: no wind, no temperature gradient.
+//! - A source much farther away than the array is wide is located well in direction but
+//!   poorly in range; the covariance says so, and the solver may stop far out along the
+//!   line of sight.
+//! - With delays relative to one reference, an error in the reference's own timing shifts
+//!   every measurement alike and cannot be pinned on one sensor; use all pairs where
+//!   possible.
+//! - Leave-one-out rejection copes with one or a few outliers among many good sensors, not
+//!   with a majority of bad ones.
+
+use nalgebra::{DMatrix, DVector, Matrix2, Matrix3, Matrix4, SymmetricEigen, Vector3, Vector4};
+
+use crate::air::DEFAULT_SPEED_OF_SOUND;
+use crate::error::{Error, Result, check_finite};
+
+/// Two sensors closer than this, metres, are taken to be at the same position.
+const COINCIDENT_SENSORS_M: f64 = 1e-6;
+
+/// An axis of the sensor geometry whose spread (variance) is below this fraction of the
+/// largest one is missing: the sensors are collinear or coplanar.
+const DEGENERATE_AXIS_RATIO: f64 = 1e-12;
+
+/// Below this fraction the array is thin along that axis, and mirror-image starts are tried.
+const THIN_AXIS_RATIO: f64 = 1e-2;
+
+/// Two minima are equally good when their chi-squares differ by less than this.
+const AMBIGUITY_CHI2: f64 = 1.0;
+
+/// Levenberg-Marquardt damping at the start, and the damping at which the step is given up
+/// as unable to lower the cost (the estimate is then a stationary point).
+const INITIAL_DAMPING: f64 = 1e-3;
+const MAX_DAMPING: f64 = 1e12;
+
+/// One time difference of arrival between two sensors.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TdoaMeasurement {
+    /// Index of the first sensor.
+    pub i: usize,
+    /// Index of the second sensor.
+    pub j: usize,
+    /// `t_j - t_i`, seconds: positive when sensor `j` hears the sound later.
+    pub delay_s: f64,
+    /// Standard deviation of `delay_s`, seconds; must be positive.
+    pub std_s: f64,
+}
+
+impl TdoaMeasurement {
+    /// A measurement of `delay_s = t_j - t_i` with standard deviation `std_s`, seconds.
+    pub fn new(i: usize, j: usize, delay_s: f64, std_s: f64) -> Self {
+        Self {
+            i,
+            j,
+            delay_s,
+            std_s,
+        }
+    }
+
+    /// The same measurement with the sensors swapped: `(j, i, -delay_s)`.
+    pub fn reversed(&self) -> Self {
+        Self::new(self.j, self.i, -self.delay_s, self.std_s)
+    }
+}
+
+/// How many coordinates of the source are solved for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Dimension {
+    /// Solve `(x, y)`; the source is held at `z =` [`LocateOptions::plane_height_m`].
+    Two,
+    /// Solve `(x, y, z)`.
+    #[default]
+    Three,
+}
+
+impl Dimension {
+    /// The number of unknown coordinates: 2 or 3.
+    pub fn unknowns(self) -> usize {
+        match self {
+            Dimension::Two => 2,
+            Dimension::Three => 3,
+        }
+    }
+}
+
+/// Bounds on the source height `z`, metres (for example the ground and a ceiling).
+///
+/// Used in [`Dimension::Three`] only: the estimate is kept within the bounds and its `z`
+/// std never exceeds that of a uniform distribution over them, [`HeightPrior::std_m`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HeightPrior {
+    /// Lowest possible `z`, metres.
+    pub min_m: f64,
+    /// Highest possible `z`, metres; above `min_m`.
+    pub max_m: f64,
+}
+
+impl HeightPrior {
+    /// Standard deviation of a uniform distribution between the bounds: `width / sqrt(12)`.
+    pub fn std_m(&self) -> f64 {
+        (self.max_m - self.min_m) / 12f64.sqrt()
+    }
+}
+
+/// Settings of [`locate`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocateOptions {
+    /// Solve in two or three dimensions. Default three.
+    pub dimension: Dimension,
+    /// Speed of sound, m/s. Default [`DEFAULT_SPEED_OF_SOUND`] (343.2, dry air at 20 degC).
+    pub speed_of_sound: f64,
+    /// Bounds on the source height, for [`Dimension::Three`]. Default none.
+    pub height_prior: Option<HeightPrior>,
+    /// For [`Dimension::Two`], the `z` of the source, metres. Default: the mean `z` of the
+    /// sensors that have measurements.
+    pub plane_height_m: Option<f64>,
+    /// A normalised residual (`|residual| / std_s`) above this marks the fit as holding an
+    /// outlier. Default 4.
+    pub outlier_threshold: f64,
+    /// Leave out sensors whose delays do not fit. Default true.
+    pub reject_outliers: bool,
+    /// One more start for the solver, metres. Default none.
+    pub initial_guess: Option<[f64; 3]>,
+    /// Levenberg-Marquardt iterations allowed per start. Default 50.
+    pub max_iterations: usize,
+}
+
+impl Default for LocateOptions {
+    fn default() -> Self {
+        Self {
+            dimension: Dimension::Three,
+            speed_of_sound: DEFAULT_SPEED_OF_SOUND,
+            height_prior: None,
+            plane_height_m: None,
+            outlier_threshold: 4.0,
+            reject_outliers: true,
+            initial_guess: None,
+            max_iterations: 50,
+        }
+    }
+}
+
+/// Why a sensor was left out: the fit before and after.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rejection {
+    /// The sensor left out.
+    pub sensor: usize,
+    /// The largest normalised residual (`|residual| / std_s`) among this sensor's
+    /// measurements, in the fit that still used it.
+    pub worst_residual: f64,
+    /// Chi-square per degree of freedom with the sensor.
+    pub cost_before: f64,
+    /// Chi-square per degree of freedom without it.
+    pub cost_after: f64,
+}
+
+impl std::fmt::Display for Rejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "sensor {}: a residual of {:.1} std; leaving it out lowers the reduced \
+             chi-square from {:.3} to {:.3}",
+            self.sensor, self.worst_residual, self.cost_before, self.cost_after
+        )
+    }
+}
+
+/// A located source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Solution {
+    /// The source position, metres (east, north, up).
+    pub position: [f64; 3],
+    /// Covariance of `position`, m^2: `(J^T W J)^-1` with `W = 1 / std_s^2`, multiplied by
+    /// the reduced chi-square when that exceeds one, with the height prior's information
+    /// added. In [`Dimension::Two`] the `z` row and column are zero. A direction the sensors
+    /// cannot observe at all has an infinite variance.
+    pub covariance: [[f64; 3]; 3],
+    /// Root mean square of the delay residuals of the used measurements, seconds.
+    pub residual_rms_s: f64,
+    /// Sensors whose measurements contributed, in increasing order.
+    pub used: Vec<usize>,
+    /// Sensors left out as inconsistent, in the order they were rejected.
+    pub rejected: Vec<usize>,
+    /// Why each sensor of `rejected` was left out, in the same order.
+    pub rejections: Vec<Rejection>,
+    /// Other positions that fit the data as well (a mirror image); empty when unique.
+    pub ambiguous: Vec<[f64; 3]>,
+    /// Levenberg-Marquardt iterations taken by the winning start.
+    pub iterations: usize,
+}
+
+impl Solution {
+    /// Standard deviation of each coordinate, metres: the square roots of the covariance
+    /// diagonal.
+    pub fn position_std(&self) -> [f64; 3] {
+        [0, 1, 2].map(|axis| self.covariance[axis][axis].max(0.0).sqrt())
+    }
+}
+
+/// The delay `t_j - t_i`, seconds, that a source at `source` produces between sensors at
+/// `sensor_i` and `sensor_j`: `(|source - sensor_j| - |source - sensor_i|) / speed_of_sound`.
+pub fn model_delay_s(
+    source: [f64; 3],
+    sensor_i: [f64; 3],
+    sensor_j: [f64; 3],
+    speed_of_sound: f64,
+) -> f64 {
+    let source = Vector3::from(source);
+    let range_i = (source - Vector3::from(sensor_i)).norm();
+    let range_j = (source - Vector3::from(sensor_j)).norm();
+    (range_j - range_i) / speed_of_sound
+}
+
+/// Locates a source from time differences of arrival between sensors.
+///
+/// `sensors` holds the sensor positions, metres; `measurements` refer to them by index.
+/// Sensors that no measurement mentions are ignored. See the [module docs](self) for the
+/// method.
+///
+/// # Errors
+/// - [`Error::InvalidParameter`] for a non-positive or non-finite speed of sound, outlier
+///   threshold or `std_s`, zero `max_iterations`, an empty or inverted height prior, a
+///   sensor index out of range, or a measurement between a sensor and itself.
+/// - [`Error::NonFinite`] for a sensor position, delay, plane height or initial guess that
+///   is NaN or infinite.
+/// - [`Error::Geometry`] for two sensors at the same position, or sensors that span too
+///   little to locate in the requested dimension (collinear in 3-D, stacked in 2-D).
+/// - [`Error::Underdetermined`] when fewer than `dim + 1` sensors are linked by
+///   measurements (`got` counts the largest linked group), or when the measurements fall
+///   into separate groups (`needed` is then every sensor mentioned, which must all be
+///   linked).
+/// - [`Error::NoConvergence`] when no start gives a finite cost or the best one has not
+///   settled within `max_iterations`.
+pub fn locate(
+    sensors: &[[f64; 3]],
+    measurements: &[TdoaMeasurement],
+    options: &LocateOptions,
+) -> Result<Solution> {
+    validate_options(options)?;
+    validate_sensors(sensors)?;
+    validate_measurements(sensors.len(), measurements)?;
+
+    // Every sensor some measurement mentions takes part; they must form one linked group.
+    let mut active = vec![false; sensors.len()];
+    for m in measurements {
+        active[m.i] = true;
+        active[m.j] = true;
+    }
+    let dim = options.dimension.unknowns();
+    let groups = linked_groups(measurements, &active);
+    let mentioned = active.iter().filter(|&&a| a).count();
+    let largest = groups.iter().map(Vec::len).max().unwrap_or(0);
+    if largest < dim + 1 {
+        return Err(Error::Underdetermined {
+            dim,
+            needed: dim + 1,
+            got: largest,
+        });
+    }
+    if groups.len() > 1 {
+        return Err(Error::Underdetermined {
+            dim,
+            needed: mentioned,
+            got: largest,
+        });
+    }
+    check_distinct_positions(sensors, &active)?;
+
+    // Solve with every sensor, then leave out inconsistent ones while that helps.
+    let problem = Problem::new(sensors, measurements, options, &active);
+    let mut scratch = vec![Ray::default(); sensors.len()];
+    let mut fits = problem.solve(&active, &mut scratch)?;
+    let mut rejections = Vec::new();
+    if options.reject_outliers {
+        while let Some((rejection, better)) =
+            problem.best_rejection(&active, &fits[0], &mut scratch)
+        {
+            active[rejection.sensor] = false;
+            rejections.push(rejection);
+            fits = better;
+        }
+    }
+
+    // Report the best fit with its uncertainty and any equally good alternative.
+    problem.solution(&active, &fits, rejections, &mut scratch)
+}
+
+/// Checks the settings, naming the one that is wrong.
+fn validate_options(options: &LocateOptions) -> Result<()> {
+    let c = options.speed_of_sound;
+    if !(c.is_finite() && c > 0.0) {
+        return Err(Error::parameter(
+            "speed_of_sound",
+            "a positive, finite speed in m/s",
+            c,
+        ));
+    }
+    let threshold = options.outlier_threshold;
+    if !(threshold.is_finite() && threshold > 0.0) {
+        return Err(Error::parameter(
+            "outlier_threshold",
+            "a positive, finite number of standard deviations",
+            threshold,
+        ));
+    }
+    if options.max_iterations == 0 {
+        return Err(Error::parameter("max_iterations", "at least 1", 0));
+    }
+    if let Some(prior) = options.height_prior {
+        let ordered = prior.min_m < prior.max_m;
+        if !(prior.min_m.is_finite() && prior.max_m.is_finite() && ordered) {
+            return Err(Error::parameter(
+                "height_prior",
+                "finite bounds with min_m < max_m",
+                format!("min_m = {}, max_m = {}", prior.min_m, prior.max_m),
+            ));
+        }
+    }
+    if let Some(height) = options.plane_height_m {
+        check_finite(|| "plane_height_m".to_string(), &[height])?;
+    }
+    if let Some(guess) = options.initial_guess {
+        check_finite(|| "initial_guess".to_string(), &guess)?;
+    }
+    Ok(())
+}
+
+/// Checks that every sensor coordinate is finite.
+fn validate_sensors(sensors: &[[f64; 3]]) -> Result<()> {
+    for (k, position) in sensors.iter().enumerate() {
+        check_finite(|| format!("sensor {k} position"), position)?;
+    }
+    Ok(())
+}
+
+/// Checks indices, delays and standard deviations of every measurement.
+fn validate_measurements(n_sensors: usize, measurements: &[TdoaMeasurement]) -> Result<()> {
+    for (index, m) in measurements.iter().enumerate() {
+        // Both sensors must exist and differ.
+        for (name, sensor) in [("measurement.i", m.i), ("measurement.j", m.j)] {
+            if sensor >= n_sensors {
+                return Err(Error::parameter(
+                    name,
+                    format!("a sensor index below {n_sensors}"),
+                    format!("{sensor} in measurement {index}"),
+                ));
+            }
+        }
+        if m.i == m.j {
+            return Err(Error::parameter(
+                "measurement.j",
+                "a sensor other than measurement.i",
+                format!("{} = i in measurement {index}", m.j),
+            ));
+        }
+
+        // The delay must be a number and its std a positive one.
+        if !m.delay_s.is_finite() {
+            return Err(Error::NonFinite {
+                what: "measurement delay_s".to_string(),
+                index,
+                value: m.delay_s.to_string(),
+            });
+        }
+        if !(m.std_s.is_finite() && m.std_s > 0.0) {
+            return Err(Error::parameter(
+                "measurement.std_s",
+                "a positive, finite standard deviation in seconds",
+                format!("{} in measurement {index}", m.std_s),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Fails if two active sensors share a position: their delays would be undefined.
+fn check_distinct_positions(sensors: &[[f64; 3]], active: &[bool]) -> Result<()> {
+    for a in (0..sensors.len()).filter(|&a| active[a]) {
+        for b in (a + 1..sensors.len()).filter(|&b| active[b]) {
+            let gap = (Vector3::from(sensors[a]) - Vector3::from(sensors[b])).norm();
+            if gap < COINCIDENT_SENSORS_M {
+                return Err(Error::Geometry {
+                    reason: format!(
+                        "sensors {a} and {b} are at the same position ({gap:.1e} m apart); \
+                         expected distinct positions"
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Groups of active sensors linked to each other by measurements between active sensors.
+fn linked_groups(measurements: &[TdoaMeasurement], active: &[bool]) -> Vec<Vec<usize>> {
+    // Union-find over the sensors, joining the two ends of every usable measurement.
+    let mut parent: Vec<usize> = (0..active.len()).collect();
+    fn root(parent: &mut [usize], mut k: usize) -> usize {
+        while parent[k] != k {
+            parent[k] = parent[parent[k]];
+            k = parent[k];
+        }
+        k
+    }
+    for m in measurements.iter().filter(|m| active[m.i] && active[m.j]) {
+        let (a, b) = (root(&mut parent, m.i), root(&mut parent, m.j));
+        parent[a.max(b)] = a.min(b);
+    }
+
+    // Collect the active sensors that some usable measurement touches, by root.
+    let mut touched = vec![false; active.len()];
+    for m in measurements.iter().filter(|m| active[m.i] && active[m.j]) {
+        touched[m.i] = true;
+        touched[m.j] = true;
+    }
+    let mut groups: Vec<(usize, Vec<usize>)> = Vec::new();
+    for k in (0..active.len()).filter(|&k| touched[k]) {
+        let r = root(&mut parent, k);
+        match groups.iter_mut().find(|(group_root, _)| *group_root == r) {
+            Some((_, members)) => members.push(k),
+            None => groups.push((r, vec![k])),
+        }
+    }
+    groups.into_iter().map(|(_, members)| members).collect()
+}
+
+/// Distance and unit vector from one sensor to the current estimate.
+#[derive(Debug, Clone, Copy, Default)]
+struct Ray {
+    range_m: f64,
+    unit: Vector3<f64>,
+}
+
+/// The weighted normal equations at one position.
+struct NormalEquations {
+    /// `J^T W J`, 1/m^2 (delays normalised by their std).
+    information: Matrix3<f64>,
+    /// `J^T W r`.
+    gradient: Vector3<f64>,
+    /// `r^T W r`.
+    chi2: f64,
+    /// Measurements used.
+    n_measurements: usize,
+}
+
+/// One refined start.
+#[derive(Debug, Clone, Copy)]
+struct Fit {
+    position: Vector3<f64>,
+    chi2: f64,
+    n_measurements: usize,
+    converged: bool,
+    iterations: usize,
+}
+
+impl Fit {
+    /// Chi-square per degree of freedom (zero for an exactly determined problem).
+    fn reduced_chi2(&self, dim: usize) -> f64 {
+        match self.n_measurements.checked_sub(dim) {
+            Some(dof) if dof > 0 => self.chi2 / dof as f64,
+            _ => 0.0,
+        }
+    }
+}
+
+/// The validated inputs of one call, with defaults resolved.
+struct Problem<'a> {
+    sensors: &'a [[f64; 3]],
+    measurements: &'a [TdoaMeasurement],
+    dimension: Dimension,
+    speed_of_sound: f64,
+    /// The `z` of the source in [`Dimension::Two`].
+    plane_height_m: f64,
+    /// Bounds on `z` in [`Dimension::Three`].
+    height_prior: Option<HeightPrior>,
+    outlier_threshold: f64,
+    initial_guess: Option<[f64; 3]>,
+    max_iterations: usize,
+}
+
+impl<'a> Problem<'a> {
+    fn new(
+        sensors: &'a [[f64; 3]],
+        measurements: &'a [TdoaMeasurement],
+        options: &LocateOptions,
+        active: &[bool],
+    ) -> Self {
+        // The default plane is the mean height of the sensors in use.
+        let heights: Vec<f64> = (0..sensors.len())
+            .filter(|&k| active[k])
+            .map(|k| sensors[k][2])
+            .collect();
+        let mean_height = heights.iter().sum::<f64>() / heights.len().max(1) as f64;
+        let height_prior = match options.dimension {
+            Dimension::Two => None,
+            Dimension::Three => options.height_prior,
+        };
+        Self {
+            sensors,
+            measurements,
+            dimension: options.dimension,
+            speed_of_sound: options.speed_of_sound,
+            plane_height_m: options.plane_height_m.unwrap_or(mean_height),
+            height_prior,
+            outlier_threshold: options.outlier_threshold,
+            initial_guess: options.initial_guess,
+            max_iterations: options.max_iterations,
+        }
+    }
+
+    fn dim(&self) -> usize {
+        self.dimension.unknowns()
+    }
+
+    fn sensor(&self, k: usize) -> Vector3<f64> {
+        Vector3::from(self.sensors[k])
+    }
+
+    /// Measurements between two active sensors, with their index.
+    fn usable<'s>(
+        &'s self,
+        active: &'s [bool],
+    ) -> impl Iterator<Item = (usize, &'a TdoaMeasurement)> + 's {
+        self.measurements
+            .iter()
+            .enumerate()
+            .filter(move |(_, m)| active[m.i] && active[m.j])
+    }
+
+    /// Moves a position onto the allowed set: the plane in 2-D, within the height bounds in 3-D.
+    fn constrain(&self, mut position: Vector3<f64>) -> Vector3<f64> {
+        match (self.dimension, self.height_prior) {
+            (Dimension::Two, _) => position.z = self.plane_height_m,
+            (Dimension::Three, Some(prior)) => {
+                position.z = position.z.clamp(prior.min_m, prior.max_m)
+            }
+            (Dimension::Three, None) => {}
+        }
+        position
+    }
+
+    /// Fills `rays` for the active sensors, as seen from `position`.
+    fn trace_rays(&self, active: &[bool], position: &Vector3<f64>, rays: &mut [Ray]) {
+        for (k, ray) in rays.iter_mut().enumerate().filter(|(k, _)| active[*k]) {
+            let offset = position - self.sensor(k);
+            let range_m = offset.norm();
+            // On top of a sensor the direction is undefined: give it no gradient.
+            let unit = if range_m > f64::EPSILON * (1.0 + position.norm()) {
+                offset / range_m
+            } else {
+                Vector3::zeros()
+            };
+            *ray = Ray { range_m, unit };
+        }
+    }
+
+    /// The normalised residual of a measurement, given the rays to its sensors.
+    fn normalised_residual(&self, m: &TdoaMeasurement, rays: &[Ray]) -> f64 {
+        let model = (rays[m.j].range_m - rays[m.i].range_m) / self.speed_of_sound;
+        (model - m.delay_s) / m.std_s
+    }
+
+    /// Builds `J^T W J`, `J^T W r` and the chi-square at `position`.
+    fn normal_equations(
+        &self,
+        active: &[bool],
+        position: &Vector3<f64>,
+        rays: &mut [Ray],
+    ) -> NormalEquations {
+        // Accumulate one Jacobian row `(u_j - u_i) / (c std)` per measurement.
+        self.trace_rays(active, position, rays);
+        let mut information = Matrix3::zeros();
+        let mut gradient = Vector3::zeros();
+        let mut chi2 = 0.0;
+        let mut n_measurements = 0;
+        for (_, m) in self.usable(active) {
+            let residual = self.normalised_residual(m, rays);
+            let row = (rays[m.j].unit - rays[m.i].unit) / (self.speed_of_sound * m.std_s);
+            information += row * row.transpose();
+            gradient += row * residual;
+            chi2 += residual * residual;
+            n_measurements += 1;
+        }
+
+        // In 2-D the height is not an unknown.
+        if self.dimension == Dimension::Two {
+            information.row_mut(2).fill(0.0);
+            information.column_mut(2).fill(0.0);
+            gradient.z = 0.0;
+        }
+        NormalEquations {
+            information,
+            gradient,
+            chi2,
+            n_measurements,
+        }
+    }
+
+    /// Axes held fixed in the next step: `z` in 2-D, or `z` on a height bound that the
+    /// cost would push it through.
+    fn frozen_axes(&self, position: &Vector3<f64>, gradient: &Vector3<f64>) -> [bool; 3] {
+        let frozen_z = match (self.dimension, self.height_prior) {
+            (Dimension::Two, _) => true,
+            (Dimension::Three, Some(prior)) => {
+                (position.z <= prior.min_m && gradient.z > 0.0)
+                    || (position.z >= prior.max_m && gradient.z < 0.0)
+            }
+            (Dimension::Three, None) => false,
+        };
+        [false, false, frozen_z]
+    }
+
+    /// Levenberg-Marquardt from `start` on the active sensors.
+    fn refine(&self, active: &[bool], start: Vector3<f64>, rays: &mut [Ray]) -> Fit {
+        let mut position = self.constrain(start);
+        let mut normal = self.normal_equations(active, &position, rays);
+        let mut damping = INITIAL_DAMPING;
+        let mut converged = false;
+        let mut iterations = 0;
+        while iterations < self.max_iterations && normal.chi2.is_finite() {
+            iterations += 1;
+
+            // Damp the diagonal (Marquardt's scaling, with a floor for empty columns) and
+            // hold frozen axes still.
+            let frozen = self.frozen_axes(&position, &normal.gradient);
+            let floor = 1e-12 * normal.information.trace().max(f64::MIN_POSITIVE);
+            let mut damped = normal.information;
+            let mut gradient = normal.gradient;
+            for axis in 0..3 {
+                if frozen[axis] {
+                    damped.row_mut(axis).fill(0.0);
+                    damped.column_mut(axis).fill(0.0);
+                    damped[(axis, axis)] = 1.0;
+                    gradient[axis] = 0.0;
+                } else {
+                    damped[(axis, axis)] += damping * (damped[(axis, axis)] + floor);
+                }
+            }
+
+            // Try the step; keep it if the cost does not rise, else damp harder.
+            let step = match damped.cholesky() {
+                Some(factor) => factor.solve(&-gradient),
+                None => Vector3::zeros(),
+            };
+            let trial = self.constrain(position + step);
+            let trial_normal = self.normal_equations(active, &trial, rays);
+            if trial_normal.chi2 <= normal.chi2 {
+                let moved = (trial - position).norm();
+                position = trial;
+                normal = trial_normal;
+                damping = (damping * 0.1).max(1e-15);
+                if moved <= 1e-10 * (1.0 + position.norm()) {
+                    converged = true;
+                    break;
+                }
+            } else {
+                damping *= 10.0;
+                if damping > MAX_DAMPING {
+                    // No step lowers the cost: a stationary point.
+                    converged = true;
+                    break;
+                }
+            }
+        }
+        Fit {
+            position,
+            chi2: normal.chi2,
+            n_measurements: normal.n_measurements,
+            converged,
+            iterations,
+        }
+    }
+
+    /// All refined starts on the active sensors, best first.
+    fn solve(&self, active: &[bool], rays: &mut [Ray]) -> Result<Vec<Fit>> {
+        // Gather the starts: closed forms, the centroid, the caller's guess.
+        let members: Vec<usize> = linked_groups(self.measurements, active)
+            .into_iter()
+            .flatten()
+            .collect();
+        let mut starts = self.closed_form_starts(active, &members)?;
+        let centroid = members
+            .iter()
+            .map(|&k| self.sensor(k))
+            .sum::<Vector3<f64>>()
+            / members.len() as f64;
+        starts.push(centroid);
+        if let Some(guess) = self.initial_guess {
+            starts.push(Vector3::from(guess));
+        }
+
+        // Refine each and sort by cost.
+        let mut fits: Vec<Fit> = starts
+            .into_iter()
+            .map(|start| self.refine(active, start, rays))
+            .filter(|fit| fit.chi2.is_finite())
+            .collect();
+        fits.sort_by(|a, b| a.chi2.total_cmp(&b.chi2));
+        match fits.first() {
+            None => Err(Error::NoConvergence {
+                reason: "no starting point gave a finite cost".to_string(),
+            }),
+            Some(best) if !best.converged => Err(Error::NoConvergence {
+                reason: format!(
+                    "the best estimate was still moving after {} iterations",
+                    best.iterations
+                ),
+            }),
+            Some(_) => Ok(fits),
+        }
+    }
+
+    /// Principal axes of the member sensors, by decreasing spread, with their variances.
+    /// In 2-D the first two axes are horizontal and the third is `z`.
+    fn principal_axes(&self, members: &[usize]) -> ([Vector3<f64>; 3], [f64; 3]) {
+        // Scatter of the positions about their centroid.
+        let centroid = members
+            .iter()
+            .map(|&k| self.sensor(k))
+            .sum::<Vector3<f64>>()
+            / members.len() as f64;
+        let mut scatter = Matrix3::zeros();
+        for &k in members {
+            let offset = self.sensor(k) - centroid;
+            scatter += offset * offset.transpose();
+        }
+        scatter /= members.len() as f64;
+
+        // Diagonalise: in 2-D only the horizontal block.
+        let mut axes = [Vector3::x(), Vector3::y(), Vector3::z()];
+        let mut spreads = [0.0; 3];
+        match self.dimension {
+            Dimension::Two => {
+                let horizontal: Matrix2<f64> = scatter.fixed_view::<2, 2>(0, 0).into_owned();
+                let eigen = SymmetricEigen::new(horizontal);
+                let order = if eigen.eigenvalues[0] >= eigen.eigenvalues[1] {
+                    [0, 1]
+                } else {
+                    [1, 0]
+                };
+                for (slot, &index) in order.iter().enumerate() {
+                    let v = eigen.eigenvectors.column(index);
+                    axes[slot] = Vector3::new(v[0], v[1], 0.0);
+                    spreads[slot] = eigen.eigenvalues[index].max(0.0);
+                }
+            }
+            Dimension::Three => {
+                let eigen = SymmetricEigen::new(scatter);
+                let mut order = [0, 1, 2];
+                order.sort_by(|&a, &b| eigen.eigenvalues[b].total_cmp(&eigen.eigenvalues[a]));
+                for (slot, &index) in order.iter().enumerate() {
+                    axes[slot] = eigen.eigenvectors.column(index).into_owned();
+                    spreads[slot] = eigen.eigenvalues[index].max(0.0);
+                }
+            }
+        }
+        (axes, spreads)
+    }
+
+    /// Arrival times relative to `reference`, seconds, for each member, by weighted least
+    /// squares on the measurement graph (exact when every measurement involves the
+    /// reference). `None` if the graph is not connected.
+    fn relative_arrival_times(
+        &self,
+        active: &[bool],
+        members: &[usize],
+        reference: usize,
+    ) -> Option<Vec<f64>> {
+        // The weighted graph Laplacian `L t = b` of `sum w (t_j - t_i - delay)^2`.
+        let local = |sensor: usize| members.iter().position(|&k| k == sensor);
+        let n = members.len();
+        let mut laplacian = DMatrix::<f64>::zeros(n, n);
+        let mut rhs = DVector::<f64>::zeros(n);
+        for (_, m) in self.usable(active) {
+            let (a, b) = (local(m.i)?, local(m.j)?);
+            let weight = 1.0 / (m.std_s * m.std_s);
+            laplacian[(a, a)] += weight;
+            laplacian[(b, b)] += weight;
+            laplacian[(a, b)] -= weight;
+            laplacian[(b, a)] -= weight;
+            rhs[b] += weight * m.delay_s;
+            rhs[a] -= weight * m.delay_s;
+        }
+
+        // Pin the reference at zero and solve.
+        let r = local(reference)?;
+        laplacian.row_mut(r).fill(0.0);
+        laplacian.column_mut(r).fill(0.0);
+        laplacian[(r, r)] = 1.0;
+        rhs[r] = 0.0;
+        let times = laplacian.cholesky()?.solve(&rhs);
+        Some(times.iter().copied().collect())
+    }
+
+    /// Closed-form starting points (see the module docs), in metres.
+    ///
+    /// # Errors
+    /// [`Error::Geometry`] if the sensors span too few dimensions.
+    fn closed_form_starts(&self, active: &[bool], members: &[usize]) -> Result<Vec<Vector3<f64>>> {
+        let dim = self.dim();
+        let mut starts = Vec::new();
+
+        // The geometry must span at least `dim - 1` axes; one missing axis gives a mirror pair.
+        let (axes, spreads) = self.principal_axes(members);
+        let spanned = (0..dim)
+            .filter(|&a| spreads[a] > DEGENERATE_AXIS_RATIO * spreads[0])
+            .count();
+        if spanned + 1 < dim {
+            return Err(Error::Geometry {
+                reason: format!(
+                    "sensors {members:?} are {}; a {dim}-D position needs sensors spanning \
+                     at least {} dimensions",
+                    if dim == 3 {
+                        "collinear"
+                    } else {
+                        "stacked at one horizontal point"
+                    },
+                    dim - 1
+                ),
+            });
+        }
+        let thin = spreads[dim - 1] < THIN_AXIS_RATIO * spreads[0];
+
+        // Reference: the sensor in the most measurements; range differences to it.
+        let mut degree = vec![0usize; self.sensors.len()];
+        for (_, m) in self.usable(active) {
+            degree[m.i] += 1;
+            degree[m.j] += 1;
+        }
+        let reference = *members
+            .iter()
+            .max_by_key(|&&k| (degree[k], std::cmp::Reverse(k)))
+            .expect("members is not empty");
+        let Some(times) = self.relative_arrival_times(active, members, reference) else {
+            return Ok(starts);
+        };
+        let origin = self.sensor(reference);
+        let fixed = match self.dimension {
+            Dimension::Two => Vector3::new(0.0, 0.0, self.plane_height_m - origin.z),
+            Dimension::Three => Vector3::zeros(),
+        };
+
+        // One linear equation per other sensor: along the axes, for r_0, and the right side.
+        let rows: Vec<(Vector3<f64>, f64, f64)> = members
+            .iter()
+            .zip(&times)
+            .filter(|&(&k, _)| k != reference)
+            .map(|(&k, &time)| {
+                let q = self.sensor(k) - origin;
+                let d = self.speed_of_sound * time;
+                let along = Vector3::new(
+                    2.0 * q.dot(&axes[0]),
+                    2.0 * q.dot(&axes[1]),
+                    2.0 * q.dot(&axes[2]),
+                );
+                (
+                    along,
+                    2.0 * d,
+                    q.norm_squared() - d * d - 2.0 * q.dot(&fixed),
+                )
+            })
+            .collect();
+        let to_position = |coordinates: Vector3<f64>| {
+            origin
+                + fixed
+                + axes[0] * coordinates[0]
+                + axes[1] * coordinates[1]
+                + axes[2] * coordinates[2]
+        };
+
+        // Full rank: the joint least squares and the roots of the quadratic.
+        if spanned == dim {
+            if let Some((coordinates, _)) = joint_least_squares(&rows, dim) {
+                starts.push(to_position(coordinates));
+            }
+            for coordinates in quadratic_roots(&rows, dim, fixed.norm_squared()) {
+                starts.push(to_position(coordinates));
+            }
+        }
+
+        // Thin or flat: solve within the array, then step off it both ways.
+        if spanned < dim || thin {
+            if let Some((mut coordinates, r0)) = joint_least_squares(&rows, dim - 1) {
+                let off = (r0 * r0 - coordinates.norm_squared() - fixed.norm_squared())
+                    .max(0.0)
+                    .sqrt();
+                for side in [1.0, -1.0] {
+                    coordinates[dim - 1] = side * off;
+                    starts.push(to_position(coordinates));
+                }
+            }
+        }
+        Ok(starts)
+    }
+
+    /// Finds the sensor whose removal best explains the data, if the fit holds an outlier
+    /// and removing it helps; returns the rejection and the fits without that sensor.
+    fn best_rejection(
+        &self,
+        active: &[bool],
+        best: &Fit,
+        rays: &mut [Ray],
+    ) -> Option<(Rejection, Vec<Fit>)> {
+        // Only an outlier, with redundancy to spare, is worth a search.
+        let dim = self.dim();
+        let n_active = linked_groups(self.measurements, active)
+            .iter()
+            .map(Vec::len)
+            .sum::<usize>();
+        self.trace_rays(active, &best.position, rays);
+        let worst = self
+            .usable(active)
+            .map(|(_, m)| self.normalised_residual(m, rays).abs())
+            .fold(0.0, f64::max);
+        if worst <= self.outlier_threshold || n_active < dim + 3 {
+            return None;
+        }
+        let per_sensor_worst: Vec<f64> = (0..self.sensors.len())
+            .map(|k| {
+                self.usable(active)
+                    .filter(|(_, m)| m.i == k || m.j == k)
+                    .map(|(_, m)| self.normalised_residual(m, rays).abs())
+                    .fold(0.0, f64::max)
+            })
+            .collect();
+
+        // Leave each sensor out in turn; keep the removal with the lowest reduced chi-square.
+        let cost_before = best.reduced_chi2(dim);
+        let mut trial_active = active.to_vec();
+        let mut chosen: Option<(usize, f64, Vec<Fit>)> = None;
+        for sensor in (0..self.sensors.len()).filter(|&k| active[k]) {
+            trial_active[sensor] = false;
+            let groups = linked_groups(self.measurements, &trial_active);
+            if groups.len() == 1 && groups[0].len() >= dim + 2 {
+                if let Ok(fits) = self.solve(&trial_active, rays) {
+                    let cost = fits[0].reduced_chi2(dim);
+                    if chosen.as_ref().is_none_or(|(_, lowest, _)| cost < *lowest) {
+                        chosen = Some((sensor, cost, fits));
+                    }
+                }
+            }
+            trial_active[sensor] = true;
+        }
+
+        // Reject only if it lowers the cost per degree of freedom.
+        let (sensor, cost_after, fits) = chosen?;
+        (cost_after < cost_before).then(|| {
+            let rejection = Rejection {
+                sensor,
+                worst_residual: per_sensor_worst[sensor],
+                cost_before,
+                cost_after,
+            };
+            (rejection, fits)
+        })
+    }
+
+    /// Covariance of the fit, m^2, and the information matrix it inverts (scaled, with the
+    /// prior), at `position`.
+    fn covariance(
+        &self,
+        active: &[bool],
+        fit: &Fit,
+        rays: &mut [Ray],
+    ) -> (Matrix3<f64>, Matrix3<f64>) {
+        // Information from the measurements, inflated when the fit is worse than the stds.
+        let normal = self.normal_equations(active, &fit.position, rays);
+        let scale = fit.reduced_chi2(self.dim()).max(1.0);
+        let mut information = normal.information / scale;
+
+        // Add the prior's information on z.
+        if let Some(prior) = self.height_prior {
+            information[(2, 2)] += 1.0 / prior.std_m().powi(2);
+        }
+
+        // Invert over the solved axes; an unobservable direction gets infinite variance.
+        let mut invertible = information;
+        if self.dimension == Dimension::Two {
+            invertible[(2, 2)] = 1.0;
+        }
+        let mut covariance = match invertible.try_inverse() {
+            Some(inverse) if inverse.iter().all(|v| v.is_finite()) => inverse,
+            _ => Matrix3::from_diagonal_element(f64::INFINITY),
+        };
+        if self.dimension == Dimension::Two {
+            covariance.row_mut(2).fill(0.0);
+            covariance.column_mut(2).fill(0.0);
+        }
+        (covariance, information)
+    }
+
+    /// Assembles the public [`Solution`] from the fits of the final set of sensors.
+    fn solution(
+        &self,
+        active: &[bool],
+        fits: &[Fit],
+        rejections: Vec<Rejection>,
+        rays: &mut [Ray],
+    ) -> Result<Solution> {
+        let best = fits[0];
+        let (covariance, information) = self.covariance(active, &best, rays);
+
+        // Delay residual RMS, seconds.
+        self.trace_rays(active, &best.position, rays);
+        let squares: f64 = self
+            .usable(active)
+            .map(|(_, m)| (self.normalised_residual(m, rays) * m.std_s).powi(2))
+            .sum();
+        let residual_rms_s = (squares / best.n_measurements.max(1) as f64).sqrt();
+
+        // Other minima as good as the best, outside its one-sigma ellipsoid and each other's.
+        let scale = best.reduced_chi2(self.dim()).max(1.0);
+        let mut ambiguous: Vec<Vector3<f64>> = Vec::new();
+        for fit in &fits[1..] {
+            let as_good = fit.converged && fit.chi2 - best.chi2 < AMBIGUITY_CHI2 * scale;
+            let distinct_from = |other: &Vector3<f64>| {
+                let offset = fit.position - other;
+                offset.norm() > COINCIDENT_SENSORS_M && offset.dot(&(information * offset)) > 1.0
+            };
+            if as_good && distinct_from(&best.position) && ambiguous.iter().all(distinct_from) {
+                ambiguous.push(fit.position);
+            }
+        }
+
+        // Sensors in use, and those rejected.
+        let used: Vec<usize> = {
+            let mut used: Vec<usize> = linked_groups(self.measurements, active)
+                .into_iter()
+                .flatten()
+                .collect();
+            used.sort_unstable();
+            used
+        };
+        Ok(Solution {
+            position: best.position.into(),
+            covariance: covariance.into(),
+            residual_rms_s,
+            used,
+            rejected: rejections.iter().map(|r| r.sensor).collect(),
+            rejections,
+            ambiguous: ambiguous.into_iter().map(Into::into).collect(),
+            iterations: best.iterations,
+        })
+    }
+}
+
+/// Least squares for the coordinates along the first `n_axes` axes and `r_0` together
+/// (Chan and Ho's first stage). Needs more than `n_axes` equations and full rank.
+fn joint_least_squares(
+    rows: &[(Vector3<f64>, f64, f64)],
+    n_axes: usize,
+) -> Option<(Vector3<f64>, f64)> {
+    if rows.len() < n_axes + 1 {
+        return None;
+    }
+
+    // Normal equations over [axes..., r_0], with unused axes pinned to zero.
+    let mut normal = Matrix4::<f64>::zeros();
+    let mut rhs = Vector4::<f64>::zeros();
+    for (along, range_coefficient, right) in rows {
+        let mut row = Vector4::new(along[0], along[1], along[2], *range_coefficient);
+        for axis in n_axes..3 {
+            row[axis] = 0.0;
+        }
+        normal += row * row.transpose();
+        rhs += row * *right;
+    }
+    for axis in n_axes..3 {
+        normal[(axis, axis)] = 1.0;
+    }
+    if !well_conditioned(
+        normal.diagonal().iter().copied(),
+        &normal.symmetric_eigenvalues(),
+    ) {
+        return None;
+    }
+    let solution = normal.cholesky()?.solve(&rhs);
+    Some((solution.xyz(), solution[3]))
+}
+
+/// Positions along the first `n_axes` axes that satisfy the linear equations by least
+/// squares for a given `r_0` and the constraint `|s'|^2 = r_0^2` (with `fixed_squared` the
+/// squared fixed offset): zero, one or two roots.
+fn quadratic_roots(
+    rows: &[(Vector3<f64>, f64, f64)],
+    n_axes: usize,
+    fixed_squared: f64,
+) -> Vec<Vector3<f64>> {
+    if rows.len() < n_axes {
+        return Vec::new();
+    }
+
+    // Coordinates as a linear function of r_0: a + r_0 e.
+    let mut normal = Matrix3::<f64>::zeros();
+    let mut from_right = Vector3::<f64>::zeros();
+    let mut from_range = Vector3::<f64>::zeros();
+    for (along, range_coefficient, right) in rows {
+        let mut row = *along;
+        for axis in n_axes..3 {
+            row[axis] = 0.0;
+        }
+        normal += row * row.transpose();
+        from_right += row * *right;
+        from_range += row * *range_coefficient;
+    }
+    for axis in n_axes..3 {
+        normal[(axis, axis)] = 1.0;
+    }
+    if !well_conditioned(
+        normal.diagonal().iter().copied(),
+        &normal.symmetric_eigenvalues(),
+    ) {
+        return Vec::new();
+    }
+    let Some(factor) = normal.cholesky() else {
+        return Vec::new();
+    };
+    let a = factor.solve(&from_right);
+    let e = -factor.solve(&from_range);
+
+    // |a + r_0 e|^2 + fixed^2 = r_0^2, a quadratic in r_0; keep the non-negative roots.
+    let quadratic = e.norm_squared() - 1.0;
+    let linear = 2.0 * a.dot(&e);
+    let constant = a.norm_squared() + fixed_squared;
+    let ranges: Vec<f64> = if quadratic.abs() < 1e-12 {
+        if linear == 0.0 {
+            vec![]
+        } else {
+            vec![-constant / linear]
+        }
+    } else {
+        let discriminant = linear * linear - 4.0 * quadratic * constant;
+        if discriminant < 0.0 {
+            // Noise pushed the roots apart from real: take the closest point.
+            vec![-linear / (2.0 * quadratic)]
+        } else {
+            let q = -0.5 * (linear + linear.signum() * discriminant.sqrt());
+            let mut roots = vec![q / quadratic];
+            if q != 0.0 {
+                roots.push(constant / q);
+            }
+            roots
+        }
+    };
+    ranges
+        .into_iter()
+        .filter(|r0| r0.is_finite() && *r0 >= 0.0)
+        .map(|r0| a + e * r0)
+        .collect()
+}
+
+/// Whether a symmetric positive semi-definite matrix is safely invertible: its smallest
+/// eigenvalue is not negligible next to its largest diagonal entry.
+fn well_conditioned<const N: usize>(
+    diagonal: impl Iterator<Item = f64>,
+    eigenvalues: &nalgebra::SVector<f64, N>,
+) -> bool {
+    let largest = diagonal.fold(0.0, f64::max);
+    let smallest = eigenvalues.iter().copied().fold(f64::INFINITY, f64::min);
+    largest > 0.0 && smallest > 1e-13 * largest
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng, rngs::StdRng};
+    use rand_distr::{Distribution, Normal};
+
+    const C: f64 = DEFAULT_SPEED_OF_SOUND;
+
+    /// Eight sensors spread over a 100 m box with some height variation.
+    fn field_array() -> Vec<[f64; 3]> {
+        vec![
+            [0.0, 0.0, 0.0],
+            [100.0, 0.0, 5.0],
+            [0.0, 100.0, 10.0],
+            [100.0, 100.0, 2.0],
+            [50.0, -10.0, 20.0],
+            [-10.0, 50.0, 1.0],
+            [60.0, 110.0, 15.0],
+            [110.0, 40.0, 8.0],
+        ]
+    }
+
+    /// Exact delays from sensor 0 to every other sensor.
+    fn reference_delays(
+        sensors: &[[f64; 3]],
+        source: [f64; 3],
+        std_s: f64,
+    ) -> Vec<TdoaMeasurement> {
+        (1..sensors.len())
+            .map(|k| {
+                TdoaMeasurement::new(
+                    0,
+                    k,
+                    model_delay_s(source, sensors[0], sensors[k], C),
+                    std_s,
+                )
+            })
+            .collect()
+    }
+
+    /// Exact delays over all pairs.
+    fn pair_delays(sensors: &[[f64; 3]], source: [f64; 3], std_s: f64) -> Vec<TdoaMeasurement> {
+        let mut measurements = Vec::new();
+        for i in 0..sensors.len() {
+            for j in i + 1..sensors.len() {
+                let delay_s = model_delay_s(source, sensors[i], sensors[j], C);
+                measurements.push(TdoaMeasurement::new(i, j, delay_s, std_s));
+            }
+        }
+        measurements
+    }
+
+    fn distance(a: [f64; 3], b: [f64; 3]) -> f64 {
+        (Vector3::from(a) - Vector3::from(b)).norm()
+    }
+
+    #[test]
+    fn exact_delays_give_back_the_source_in_3d() {
+        let sensors = field_array();
+        let source = [37.0, 62.0, 4.0];
+        for measurements in [
+            reference_delays(&sensors, source, 1e-5),
+            pair_delays(&sensors, source, 1e-5),
+        ] {
+            let solution = locate(&sensors, &measurements, &LocateOptions::default()).unwrap();
+            assert!(distance(solution.position, source) < 1e-6, "{solution:?}");
+            assert_eq!(solution.used, (0..8).collect::<Vec<_>>());
+            assert!(solution.rejected.is_empty());
+            assert!(solution.ambiguous.is_empty());
+            assert!(solution.residual_rms_s < 1e-12);
+        }
+    }
+
+    #[test]
+    fn two_dimensions_hold_the_source_on_its_plane() {
+        let sensors = [
+            [0.0, 0.0, 1.0],
+            [30.0, 0.0, 2.0],
+            [0.0, 40.0, 1.5],
+            [35.0, 45.0, 0.5],
+        ];
+        let source = [12.0, 18.0, 1.7];
+        let options = LocateOptions {
+            dimension: Dimension::Two,
+            plane_height_m: Some(1.7),
+            ..LocateOptions::default()
+        };
+        let solution = locate(
+            &sensors,
+            &reference_delays(&sensors, source, 1e-5),
+            &options,
+        )
+        .unwrap();
+        assert!(distance(solution.position, source) < 1e-6, "{solution:?}");
+        assert_eq!(solution.covariance[2], [0.0; 3]);
+        assert!(solution.position_std()[0] > 0.0);
+    }
+
+    #[test]
+    fn a_start_on_top_of_a_sensor_still_converges() {
+        // Refine directly from each sensor position: the unit vector there is undefined.
+        let sensors = field_array();
+        let source = [37.0, 62.0, 4.0];
+        let measurements = pair_delays(&sensors, source, 1e-5);
+        let options = LocateOptions::default();
+        let active = vec![true; sensors.len()];
+        let problem = Problem::new(&sensors, &measurements, &options, &active);
+        let mut rays = vec![Ray::default(); sensors.len()];
+        for sensor in &sensors {
+            let fit = problem.refine(&active, Vector3::from(*sensor), &mut rays);
+            assert!(fit.converged && fit.chi2.is_finite());
+            assert!(
+                distance(fit.position.into(), source) < 1e-6,
+                "from {sensor:?}: {fit:?}"
+            );
+        }
+
+        // Through the public entry point as well, with the guess on sensor 3.
+        let options = LocateOptions {
+            initial_guess: Some(sensors[3]),
+            ..options
+        };
+        let solution = locate(&sensors, &measurements, &options).unwrap();
+        assert!(distance(solution.position, source) < 1e-6);
+    }
+
+    #[test]
+    fn three_sensors_in_2d_can_fit_two_positions() {
+        // Delays from three sensors: two hyperbola branches meet twice.
+        let sensors = [[0.0, 0.0, 0.0], [20.0, 0.0, 0.0], [0.0, 20.0, 0.0]];
+        let source = [-30.0, -15.0, 0.0];
+        let options = LocateOptions {
+            dimension: Dimension::Two,
+            ..LocateOptions::default()
+        };
+        let measurements = reference_delays(&sensors, source, 1e-5);
+        let solution = locate(&sensors, &measurements, &options).unwrap();
+        assert_eq!(solution.ambiguous.len(), 1, "{solution:?}");
+
+        // Both positions reproduce every delay, and one of them is the source.
+        let candidates = [solution.position, solution.ambiguous[0]];
+        for candidate in candidates {
+            for m in &measurements {
+                let delay_s = model_delay_s(candidate, sensors[m.i], sensors[m.j], C);
+                assert!((delay_s - m.delay_s).abs() < 1e-12, "{candidate:?}");
+            }
+        }
+        assert!(candidates.iter().any(|&c| distance(c, source) < 1e-6));
+        assert!(distance(candidates[0], candidates[1]) > 1.0);
+    }
+
+    #[test]
+    fn an_outlying_sensor_is_rejected_and_does_not_drag_the_answer() {
+        let sensors = field_array();
+        let source = [37.0, 62.0, 4.0];
+        let std_s = 10e-6;
+        let noise = Normal::new(0.0, std_s).unwrap();
+        let mut rng = StdRng::seed_from_u64(7);
+
+        // Sensor 5 hears the sound 2 ms late (a reflection, a wrong peak).
+        let mut arrival: Vec<f64> = sensors.iter().map(|p| distance(*p, source) / C).collect();
+        arrival[5] += 2e-3;
+        let reference: Vec<_> = (1..8)
+            .map(|k| {
+                TdoaMeasurement::new(
+                    0,
+                    k,
+                    arrival[k] - arrival[0] + noise.sample(&mut rng),
+                    std_s,
+                )
+            })
+            .collect();
+        let mut pairs = Vec::new();
+        for i in 0..8 {
+            for j in i + 1..8 {
+                pairs.push(TdoaMeasurement::new(
+                    i,
+                    j,
+                    arrival[j] - arrival[i] + noise.sample(&mut rng),
+                    std_s,
+                ));
+            }
+        }
+        for measurements in [reference, pairs] {
+            let solution = locate(&sensors, &measurements, &LocateOptions::default()).unwrap();
+            let error_m = distance(solution.position, source);
+            eprintln!(
+                "outlier: error {error_m:.4} m, rejections {:?}",
+                solution.rejections
+            );
+            assert!(error_m < 0.05, "{solution:?}");
+            assert_eq!(solution.rejected, vec![5]);
+            assert!(!solution.used.contains(&5));
+            assert!(solution.rejections[0].worst_residual > 4.0);
+        }
+    }
+
+    #[test]
+    fn clean_data_reject_nothing() {
+        let sensors = field_array();
+        let std_s = 20e-6;
+        let noise = Normal::new(0.0, std_s).unwrap();
+        let mut rng = StdRng::seed_from_u64(11);
+        for _ in 0..50 {
+            let source = [
+                rng.random_range(0.0..100.0),
+                rng.random_range(0.0..100.0),
+                rng.random_range(0.0..10.0),
+            ];
+            let mut measurements = pair_delays(&sensors, source, std_s);
+            for m in &mut measurements {
+                m.delay_s += noise.sample(&mut rng);
+            }
+            let solution = locate(&sensors, &measurements, &LocateOptions::default()).unwrap();
+            assert!(solution.rejected.is_empty(), "{solution:?}");
+            assert_eq!(solution.used.len(), 8);
+        }
+    }
+
+    /// A flat 10 m array: the height of a source 40 m up is barely observable.
+    fn flat_array() -> Vec<[f64; 3]> {
+        vec![
+            [0.0, 0.0, 0.0],
+            [10.0, 0.0, 0.01],
+            [0.0, 10.0, -0.01],
+            [10.0, 10.0, 0.0],
+            [5.0, -2.0, 0.02],
+            [-2.0, 5.0, 0.0],
+            [12.0, 5.0, -0.02],
+            [5.0, 12.0, 0.01],
+        ]
+    }
+
+    #[test]
+    fn an_unobservable_height_comes_back_with_a_large_std() {
+        let sensors = flat_array();
+        let source = [4.0, 6.0, 40.0];
+        let std_s = 10e-6;
+        let noise = Normal::new(0.0, std_s).unwrap();
+        let mut rng = StdRng::seed_from_u64(3);
+        let mut measurements = reference_delays(&sensors, source, std_s);
+        for m in &mut measurements {
+            m.delay_s += noise.sample(&mut rng);
+        }
+        let solution = locate(&sensors, &measurements, &LocateOptions::default()).unwrap();
+        let std = solution.position_std();
+        eprintln!(
+            "no prior: {:?} std {std:?} ambiguous {:?}",
+            solution.position, solution.ambiguous
+        );
+        assert!(std[2] > 5.0 * std[0].max(std[1]), "{std:?}");
+        assert!(std[2] > 1.0);
+
+        // Honest: the error is within a few std.
+        let error_z = (solution.position[2].abs() - source[2]).abs();
+        assert!(error_z < 3.0 * std[2], "{solution:?}");
+    }
+
+    #[test]
+    fn a_flat_array_reports_the_mirror_image() {
+        // Exactly coplanar sensors cannot tell a source above them from its mirror below.
+        let sensors: Vec<[f64; 3]> = flat_array().iter().map(|p| [p[0], p[1], 0.0]).collect();
+        let source = [4.0, 6.0, 15.0];
+        let measurements = pair_delays(&sensors, source, 1e-5);
+        let solution = locate(&sensors, &measurements, &LocateOptions::default()).unwrap();
+        assert_eq!(solution.ambiguous.len(), 1, "{solution:?}");
+        let mirror = [source[0], source[1], -source[2]];
+        let found = [solution.position, solution.ambiguous[0]];
+        assert!(
+            found.iter().any(|&p| distance(p, source) < 1e-6),
+            "{solution:?}"
+        );
+        assert!(
+            found.iter().any(|&p| distance(p, mirror) < 1e-6),
+            "{solution:?}"
+        );
+
+        // A ground prior removes the mirror.
+        let options = LocateOptions {
+            height_prior: Some(HeightPrior {
+                min_m: 0.0,
+                max_m: 30.0,
+            }),
+            ..LocateOptions::default()
+        };
+        let solution = locate(&sensors, &measurements, &options).unwrap();
+        assert!(distance(solution.position, source) < 1e-6, "{solution:?}");
+        assert!(solution.ambiguous.is_empty(), "{solution:?}");
+    }
+
+    #[test]
+    fn a_height_prior_bounds_the_estimate_and_its_std() {
+        let sensors = flat_array();
+        let source = [4.0, 6.0, 40.0];
+        let std_s = 10e-6;
+        let noise = Normal::new(0.0, std_s).unwrap();
+        let mut rng = StdRng::seed_from_u64(3);
+        let mut measurements = reference_delays(&sensors, source, std_s);
+        for m in &mut measurements {
+            m.delay_s += noise.sample(&mut rng);
+        }
+        let prior = HeightPrior {
+            min_m: 0.0,
+            max_m: 50.0,
+        };
+        let options = LocateOptions {
+            height_prior: Some(prior),
+            ..LocateOptions::default()
+        };
+        let solution = locate(&sensors, &measurements, &options).unwrap();
+        let std = solution.position_std();
+        eprintln!("prior: {:?} std {std:?}", solution.position);
+        assert!((prior.min_m..=prior.max_m).contains(&solution.position[2]));
+        assert!(std[2] <= prior.std_m() + 1e-9);
+        assert!(solution.ambiguous.is_empty(), "the mirror is below ground");
+
+        // A tight prior clamps the estimate into its bounds.
+        let low = HeightPrior {
+            min_m: 0.0,
+            max_m: 10.0,
+        };
+        let options = LocateOptions {
+            height_prior: Some(low),
+            ..LocateOptions::default()
+        };
+        let solution = locate(&sensors, &measurements, &options).unwrap();
+        assert!(
+            (low.min_m..=low.max_m).contains(&solution.position[2]),
+            "{solution:?}"
+        );
+        assert!(solution.position_std()[2] <= low.std_m() + 1e-9);
+    }
+
+    #[test]
+    fn too_few_linked_sensors_are_underdetermined() {
+        let sensors = field_array();
+        let source = [37.0, 62.0, 4.0];
+        let measurements = reference_delays(&sensors, source, 1e-5);
+
+        // Three sensors cannot fix a 3-D position.
+        let error = locate(&sensors, &measurements[..2], &LocateOptions::default()).unwrap_err();
+        assert!(
+            matches!(
+                error,
+                Error::Underdetermined {
+                    dim: 3,
+                    needed: 4,
+                    got: 3
+                }
+            ),
+            "{error}"
+        );
+
+        // Two separate groups are not linked by any delay.
+        let mut split = pair_delays(&sensors[..4], source, 1e-5);
+        split.push(TdoaMeasurement::new(4, 5, 0.0, 1e-5));
+        split.push(TdoaMeasurement::new(5, 6, 0.0, 1e-5));
+        let error = locate(&sensors, &split, &LocateOptions::default()).unwrap_err();
+        assert!(
+            matches!(
+                error,
+                Error::Underdetermined {
+                    dim: 3,
+                    needed: 7,
+                    got: 4
+                }
+            ),
+            "{error}"
+        );
+
+        // No measurement at all.
+        let error = locate(&sensors, &[], &LocateOptions::default()).unwrap_err();
+        assert!(
+            matches!(error, Error::Underdetermined { got: 0, .. }),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn bad_inputs_are_named() {
+        let sensors = field_array();
+        let good = reference_delays(&sensors, [37.0, 62.0, 4.0], 1e-5);
+        let fails =
+            |sensors: &[[f64; 3]], measurements: &[TdoaMeasurement], options: &LocateOptions| {
+                locate(sensors, measurements, options).unwrap_err()
+            };
+        let defaults = LocateOptions::default();
+
+        // Measurements.
+        let mut bad = good.clone();
+        bad[2].j = 99;
+        let error = fails(&sensors, &bad, &defaults);
+        assert!(
+            matches!(
+                error,
+                Error::InvalidParameter {
+                    name: "measurement.j",
+                    ..
+                }
+            ),
+            "{error}"
+        );
+        assert!(error.to_string().contains("99 in measurement 2"), "{error}");
+        bad = good.clone();
+        bad[1].j = bad[1].i;
+        assert!(matches!(
+            fails(&sensors, &bad, &defaults),
+            Error::InvalidParameter { .. }
+        ));
+        bad = good.clone();
+        bad[3].delay_s = f64::NAN;
+        let error = fails(&sensors, &bad, &defaults);
+        assert!(
+            matches!(error, Error::NonFinite { index: 3, .. }),
+            "{error}"
+        );
+        bad = good.clone();
+        bad[0].std_s = 0.0;
+        let error = fails(&sensors, &bad, &defaults);
+        assert!(
+            matches!(
+                error,
+                Error::InvalidParameter {
+                    name: "measurement.std_s",
+                    ..
+                }
+            ),
+            "{error}"
+        );
+
+        // Sensors.
+        let mut moved = sensors.clone();
+        moved[4][1] = f64::INFINITY;
+        let error = fails(&moved, &good, &defaults);
+        assert!(error.to_string().contains("sensor 4"), "{error}");
+        moved = sensors.clone();
+        moved[6] = moved[2];
+        let error = fails(&moved, &good, &defaults);
+        assert!(
+            matches!(error, Error::Geometry { .. })
+                && error.to_string().contains("sensors 2 and 6"),
+            "{error}"
+        );
+        let line: Vec<[f64; 3]> = (0..6)
+            .map(|k| [k as f64 * 7.0, 2.0 * k as f64, 0.0])
+            .collect();
+        let error = fails(
+            &line,
+            &reference_delays(&line, [3.0, 40.0, 5.0], 1e-5),
+            &defaults,
+        );
+        assert!(matches!(error, Error::Geometry { .. }), "{error}");
+
+        // Options.
+        for speed_of_sound in [0.0, -343.0, f64::NAN] {
+            let options = LocateOptions {
+                speed_of_sound,
+                ..LocateOptions::default()
+            };
+            let error = fails(&sensors, &good, &options);
+            assert!(
+                matches!(
+                    error,
+                    Error::InvalidParameter {
+                        name: "speed_of_sound",
+                        ..
+                    }
+                ),
+                "{error}"
+            );
+        }
+        let options = LocateOptions {
+            height_prior: Some(HeightPrior {
+                min_m: 5.0,
+                max_m: 1.0,
+            }),
+            ..LocateOptions::default()
+        };
+        assert!(matches!(
+            fails(&sensors, &good, &options),
+            Error::InvalidParameter {
+                name: "height_prior",
+                ..
+            }
+        ));
+        let options = LocateOptions {
+            max_iterations: 0,
+            ..LocateOptions::default()
+        };
+        assert!(matches!(
+            fails(&sensors, &good, &options),
+            Error::InvalidParameter {
+                name: "max_iterations",
+                ..
+            }
+        ));
+        let options = LocateOptions {
+            outlier_threshold: 0.0,
+            ..LocateOptions::default()
+        };
+        assert!(matches!(
+            fails(&sensors, &good, &options),
+            Error::InvalidParameter { .. }
+        ));
+        let options = LocateOptions {
+            initial_guess: Some([0.0, f64::NAN, 0.0]),
+            ..LocateOptions::default()
+        };
+        assert!(matches!(
+            fails(&sensors, &good, &options),
+            Error::NonFinite { .. }
+        ));
+    }
+}
