@@ -1,1 +1,565 @@
-//! (being written)
+//! Localising an annotated event: from a scene's recordings to a position.
+//!
+//! This module ties the stages together for one event window of a [`Scene`]:
+//!
+//! 1. **Segments.** The reference sensor (the first one the event lists) contributes
+//!    the window itself; for every pair `(a, b)`, sensor `b` contributes the window
+//!    widened by the largest delay the pair allows, so the whole sound heard by `a` is
+//!    also inside `b`'s segment whatever the delay. Clock offsets from the scene are
+//!    applied here.
+//! 2. **Delays over all pairs.** GCC-PHAT ([`crate::gcc`]) in the event's band, limited
+//!    to the pair's distance over the speed of sound (plus a margin of 2 % and two
+//!    samples for position and sound-speed errors), keeping the best few peaks of each
+//!    pair as candidates.
+//! 3. **A consistent set of delays.** Outdoors, the highest correlation peak of a
+//!    distant pair is often a wrong one (another bird, an echo). The delays of a true
+//!    sound close around every triangle of sensors: `t_ab + t_bc = t_ac`. We choose,
+//!    among the candidate peaks of each reference pair, the combination whose implied
+//!    delays between the *other* sensors also find correlation there (the sum of the
+//!    correlation values at all implied lags is the score, in the spirit of the
+//!    steered-response power of DiBiase et al. 2001). Non-reference pairs whose
+//!    correlation has a peak at the implied lag join the measurements; a sensor whose
+//!    delay to the reference is confirmed by fewer than half of its other pairs is set
+//!    aside as *unconfirmed*, and the event says so.
+//! 4. **Position.** [`crate::locate`] on all the kept pair delays, with the scene's height
+//!    prior, and its own residual-based rejection as a second line of defence.
+//! 5. **Output** in the scene's coordinates and, where the frame allows, latitude and
+//!    longitude.
+//!
+//! # Limitations
+//!
+//! - The recordings are read whole into memory: fine for annotated clips, not for days
+//!   of audio (streaming comes with detection, issue 3).
+//! - The candidate search is exhaustive over the reference pairs' peaks, with fewer
+//!   candidates per pair when an event has many sensors (at most 4096 combinations).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::audio::{self, Recording};
+use crate::error::{Error, Result};
+use crate::gcc::{GccConfig, GccPhat, PairDelay};
+use crate::geodesy::LatLonAlt;
+use crate::locate::{self, Dimension, HeightPrior, LocateOptions, TdoaMeasurement};
+use crate::scene::{EventWindow, Scene};
+use crate::weighting::Weighting;
+
+/// Settings of the event pipeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventOptions {
+    /// GCC weighting; default PHAT.
+    pub weighting: Weighting,
+    /// Candidate peaks kept per reference pair; default 4.
+    pub n_candidates: usize,
+    /// How far, in seconds, an implied delay may be from a correlation peak and still
+    /// confirm it; default 0.25 ms.
+    pub consistency_tolerance_s: f64,
+    /// Relative margin on the physical lag limit `distance / c`; default 0.02.
+    pub lag_margin: f64,
+    /// Standard deviation assumed for each delay, seconds; default two samples.
+    pub delay_std_s: Option<f64>,
+    /// Reject sensors whose delays do not fit (closure check and solver); default true.
+    pub reject_outliers: bool,
+}
+
+impl Default for EventOptions {
+    fn default() -> Self {
+        EventOptions {
+            weighting: Weighting::Phat,
+            n_candidates: 4,
+            consistency_tolerance_s: 0.25e-3,
+            lag_margin: 0.02,
+            delay_std_s: None,
+            reject_outliers: true,
+        }
+    }
+}
+
+/// The recordings of a scene, each file read once.
+#[derive(Debug, Clone)]
+pub struct SceneAudio {
+    per_sensor: Vec<Arc<Recording>>,
+    sample_rate: f64,
+}
+
+impl SceneAudio {
+    /// Reads every sensor's audio file (each distinct file once).
+    ///
+    /// # Errors
+    /// I/O and format errors of [`audio::read_wav`]; [`Error::Audio`] when a sensor's
+    /// channel does not exist or the sensors' sample rates differ (naming the sensor).
+    pub fn load(scene: &Scene) -> Result<Self> {
+        let mut files: HashMap<PathBuf, Arc<Recording>> = HashMap::new();
+        let mut per_sensor = Vec::with_capacity(scene.sensors.len());
+        for sensor in &scene.sensors {
+            let recording = match files.get(&sensor.audio) {
+                Some(recording) => recording.clone(),
+                None => {
+                    let recording = Arc::new(audio::read_wav(&sensor.audio)?);
+                    files.insert(sensor.audio.clone(), recording.clone());
+                    recording
+                }
+            };
+            if sensor.channel >= recording.n_channels() {
+                return Err(Error::Audio {
+                    path: sensor.audio.clone(),
+                    reason: format!(
+                        "sensor \"{}\" reads channel {}, but the file has {} channel(s)",
+                        sensor.id,
+                        sensor.channel,
+                        recording.n_channels()
+                    ),
+                });
+            }
+            per_sensor.push(recording);
+        }
+
+        // One sample rate for the whole scene.
+        let sample_rate = per_sensor.first().map_or(0, |r| r.sample_rate);
+        for (sensor, recording) in scene.sensors.iter().zip(&per_sensor) {
+            if recording.sample_rate != sample_rate {
+                return Err(Error::Audio {
+                    path: sensor.audio.clone(),
+                    reason: format!(
+                        "sensor \"{}\" is sampled at {} Hz, expected {} Hz like sensor \"{}\"",
+                        sensor.id, recording.sample_rate, sample_rate, scene.sensors[0].id
+                    ),
+                });
+            }
+        }
+        Ok(SceneAudio {
+            per_sensor,
+            sample_rate: sample_rate as f64,
+        })
+    }
+
+    /// Sample rate shared by all sensors, Hz.
+    pub fn sample_rate(&self) -> f64 {
+        self.sample_rate
+    }
+}
+
+/// One measured delay between two sensors of an event.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PairMeasurement {
+    /// Sensor index (into `scene.sensors`).
+    pub i: usize,
+    /// Sensor index.
+    pub j: usize,
+    /// `t_j - t_i`, seconds, clock offsets corrected.
+    pub delay_s: f64,
+    /// Normalised correlation at the chosen peak.
+    pub peak: f64,
+    /// Which peak of the pair was chosen: 0 for the highest.
+    pub rank: usize,
+}
+
+/// The delays of one event, chosen consistent across pairs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventDelays {
+    /// The reference sensor (the first listed by the event).
+    pub reference: usize,
+    /// Kept measurements: every reference pair first, then confirmed other pairs.
+    pub measurements: Vec<PairMeasurement>,
+    /// Sensors set aside by the closure check, with the reason.
+    pub unconfirmed: Vec<(usize, String)>,
+}
+
+/// A located event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventEstimate {
+    /// The annotated window.
+    pub window: EventWindow,
+    /// Position in the local east-north-up frame, metres.
+    pub local: [f64; 3],
+    /// Position in the scene's own coordinate system.
+    pub position: [f64; 3],
+    /// Standard deviation east, north, up, metres (infinite where unobservable).
+    pub position_std: [f64; 3],
+    /// Latitude, longitude and altitude, when the scene is geo-referenced.
+    pub geodetic: Option<LatLonAlt>,
+    /// RMS of the delay residuals, seconds.
+    pub residual_rms_s: f64,
+    /// Sensors whose delays were used.
+    pub used: Vec<usize>,
+    /// Sensors rejected, with the reason.
+    pub rejected: Vec<(usize, String)>,
+    /// Other positions that fit as well, in the scene's coordinates.
+    pub ambiguous: Vec<[f64; 3]>,
+    /// The delays behind the estimate.
+    pub delays: EventDelays,
+}
+
+/// The correlation of one pair over its lag window, with its candidate peaks.
+struct PairCorrelation {
+    candidates: Vec<PairDelay>,
+    values: Vec<f64>,
+    first_lag: i64,
+    /// Recorded lag = true lag + this (clock offsets), samples.
+    clock_shift: f64,
+}
+
+impl PairCorrelation {
+    /// Correlation near a true lag (samples), or a small negative value outside the window.
+    fn value_near(&self, true_lag: f64, tolerance: f64) -> f64 {
+        let view = crate::gcc::CorrelationView {
+            values: &self.values,
+            first_lag: self.first_lag,
+            sample_rate: 1.0,
+        };
+        view.max_near(true_lag + self.clock_shift, tolerance)
+            .unwrap_or(-1.0)
+    }
+}
+
+/// Measures the delays of one event over all pairs of its sensors and chooses a
+/// consistent set.
+///
+/// # Errors
+/// [`Error::InvalidParameter`] for a window outside a recording (naming the sensor),
+/// [`Error::NoEstimate`] when a pair has no usable correlation (naming both sensors).
+pub fn measure_delays(
+    scene: &Scene,
+    audio: &SceneAudio,
+    window: &EventWindow,
+    options: &EventOptions,
+) -> Result<EventDelays> {
+    let sensors = &window.sensors;
+    let fs = audio.sample_rate;
+    let tolerance = options.consistency_tolerance_s * fs;
+
+    // Correlate every pair (a listed before b).
+    let correlations = correlate_pairs(scene, audio, window, options)?;
+    let pair = |a: usize, b: usize| &correlations[&(a, b)];
+
+    // Candidate lags of each reference pair, and how many to combine.
+    let others = sensors.len() - 1;
+    let per_pair = options
+        .n_candidates
+        .min((4096f64.powf(1.0 / others.max(1) as f64)).floor().max(1.0) as usize);
+    let choices: Vec<Vec<(usize, &PairDelay)>> = (1..sensors.len())
+        .map(|k| {
+            pair(0, k)
+                .candidates
+                .iter()
+                .take(per_pair)
+                .enumerate()
+                .collect()
+        })
+        .collect();
+
+    // Exhaustive search for the combination whose implied pair lags score best.
+    let mut best: Option<(f64, Vec<usize>)> = None;
+    let mut combination = vec![0usize; others];
+    loop {
+        let lags: Vec<f64> = std::iter::once(0.0)
+            .chain((0..others).map(|k| choices[k][combination[k]].1.lag))
+            .collect();
+        let mut score: f64 = (0..others).map(|k| choices[k][combination[k]].1.peak).sum();
+        for a in 1..sensors.len() {
+            for b in a + 1..sensors.len() {
+                score += pair(a, b).value_near(lags[b] - lags[a], tolerance);
+            }
+        }
+        if best.as_ref().is_none_or(|(s, _)| score > *s) {
+            best = Some((score, combination.clone()));
+        }
+        if !advance(&mut combination, &choices) {
+            break;
+        }
+    }
+    let chosen = best.map(|(_, c)| c).unwrap_or_default();
+
+    // Keep the chosen reference delays and every other pair that confirms them.
+    let lag_of = |k: usize| {
+        if k == 0 {
+            0.0
+        } else {
+            choices[k - 1][chosen[k - 1]].1.lag
+        }
+    };
+    let mut measurements: Vec<PairMeasurement> = (1..sensors.len())
+        .map(|k| {
+            let (rank, delay) = choices[k - 1][chosen[k - 1]];
+            PairMeasurement {
+                i: sensors[0],
+                j: sensors[k],
+                delay_s: delay.delay_s,
+                peak: delay.peak,
+                rank,
+            }
+        })
+        .collect();
+    let mut confirmations = vec![(0usize, 0usize); sensors.len()];
+    for a in 1..sensors.len() {
+        for b in a + 1..sensors.len() {
+            let implied = lag_of(b) - lag_of(a);
+            let found = pair(a, b)
+                .candidates
+                .iter()
+                .enumerate()
+                .find(|(_, c)| (c.lag - implied).abs() <= tolerance);
+            for k in [a, b] {
+                confirmations[k].1 += 1;
+                confirmations[k].0 += usize::from(found.is_some());
+            }
+            if let Some((rank, delay)) = found {
+                measurements.push(PairMeasurement {
+                    i: sensors[a],
+                    j: sensors[b],
+                    delay_s: delay.delay_s,
+                    peak: delay.peak,
+                    rank,
+                });
+            }
+        }
+    }
+
+    // Closure check: a sensor confirmed by fewer than half of its other pairs is set aside.
+    let mut unconfirmed = Vec::new();
+    if options.reject_outliers {
+        for k in 1..sensors.len() {
+            let (confirmed, total) = confirmations[k];
+            if total >= 2 && 2 * confirmed < total {
+                unconfirmed.push((
+                    sensors[k],
+                    format!(
+                        "its delay to \"{}\" is confirmed by {confirmed} of its {total} other pairs",
+                        scene.sensors[sensors[0]].id
+                    ),
+                ));
+            }
+        }
+        measurements.retain(|m| unconfirmed.iter().all(|(s, _)| *s != m.i && *s != m.j));
+    }
+
+    Ok(EventDelays {
+        reference: sensors[0],
+        measurements,
+        unconfirmed,
+    })
+}
+
+/// Steps a mixed-radix counter over the candidate lists; false when it wraps.
+fn advance(combination: &mut [usize], choices: &[Vec<(usize, &PairDelay)>]) -> bool {
+    for (digit, options) in combination.iter_mut().zip(choices) {
+        *digit += 1;
+        if *digit < options.len() {
+            return true;
+        }
+        *digit = 0;
+    }
+    false
+}
+
+/// GCC over every pair `(a, b)` (positions in the event's sensor list, `a < b`).
+fn correlate_pairs(
+    scene: &Scene,
+    audio: &SceneAudio,
+    window: &EventWindow,
+    options: &EventOptions,
+) -> Result<HashMap<(usize, usize), PairCorrelation>> {
+    let fs = audio.sample_rate;
+    let sensors = &window.sensors;
+    let c = scene.speed_of_sound;
+
+    // Physical limit of each pair, seconds.
+    let limit = |a: usize, b: usize| {
+        let (p, q) = (
+            scene.sensors[sensors[a]].local,
+            scene.sensors[sensors[b]].local,
+        );
+        let distance = (0..3).map(|k| (p[k] - q[k]).powi(2)).sum::<f64>().sqrt();
+        distance / c * (1.0 + options.lag_margin) + 2.0 / fs
+    };
+    let offset = |a: usize| scene.sensors[sensors[a]].clock_offset_s;
+    let widest = (0..sensors.len())
+        .flat_map(|a| (a + 1..sensors.len()).map(move |b| (a, b)))
+        .map(|(a, b)| limit(a, b) + (offset(b) - offset(a)).abs())
+        .fold(0.0, f64::max);
+
+    // One plan for the event: the widened segment is the longest frame.
+    let frame_len = ((window.end_s - window.start_s + 2.0 * widest) * fs).ceil() as usize + 2;
+    let config = GccConfig {
+        weighting: options.weighting,
+        band_hz: window.band_hz,
+        n_peaks: 16,
+        ..GccConfig::default()
+    };
+    let mut gcc = GccPhat::new(frame_len, fs, config)?;
+
+    let mut correlations = HashMap::new();
+    for a in 0..sensors.len() {
+        let (start_a, segment_a) = segment(scene, audio, sensors[a], window.start_s, window.end_s)?;
+        for b in a + 1..sensors.len() {
+            // Widen b's segment by the pair's limit (and the clock difference).
+            let shift = offset(b) - offset(a);
+            let reach = limit(a, b) + shift.abs();
+            let (start_b, segment_b) = segment(
+                scene,
+                audio,
+                sensors[b],
+                window.start_s - reach,
+                window.end_s + reach,
+            )?;
+            let estimate = gcc
+                .tdoa_offset(segment_a, segment_b, start_b - start_a, Some(reach))
+                .map_err(|e| name_pair(e, scene, sensors[a], sensors[b]))?;
+
+            // Recorded delay = true delay + (offset_b - offset_a): correct the candidates.
+            let candidates = estimate
+                .candidates
+                .iter()
+                .filter(|d| (d.delay_s - shift).abs() <= limit(a, b))
+                .map(|d| PairDelay {
+                    delay_s: d.delay_s - shift,
+                    lag: d.lag - shift * fs,
+                    ..*d
+                })
+                .collect();
+            let view = gcc.correlation();
+            correlations.insert(
+                (a, b),
+                PairCorrelation {
+                    candidates,
+                    values: view.values.to_vec(),
+                    first_lag: view.first_lag,
+                    clock_shift: shift * fs,
+                },
+            );
+        }
+    }
+
+    // Every reference pair needs at least one candidate.
+    for b in 1..sensors.len() {
+        if correlations[&(0, b)].candidates.is_empty() {
+            return Err(Error::NoEstimate {
+                reason: format!(
+                    "no correlation peak between \"{}\" and \"{}\" within the physical limit",
+                    scene.sensors[sensors[0]].id, scene.sensors[sensors[b]].id
+                ),
+            });
+        }
+    }
+    Ok(correlations)
+}
+
+/// Adds the two sensor ids to an error about a pair.
+fn name_pair(error: Error, scene: &Scene, a: usize, b: usize) -> Error {
+    let (a, b) = (&scene.sensors[a].id, &scene.sensors[b].id);
+    match error {
+        Error::NoEstimate { reason } => Error::NoEstimate {
+            reason: format!(
+                "sensors \"{a}\" and \"{b}\": {}",
+                reason.replace("signal i", a).replace("signal j", b)
+            ),
+        },
+        Error::NonFinite { what, index, value } => Error::NonFinite {
+            what: format!("sensors \"{a}\"/\"{b}\" {what}"),
+            index,
+            value,
+        },
+        other => other,
+    }
+}
+
+/// The samples of `sensor` between true times `start_s` and `end_s`, clipped to the
+/// recording, with the recording index of the first one.
+fn segment<'a>(
+    scene: &Scene,
+    audio: &'a SceneAudio,
+    sensor: usize,
+    start_s: f64,
+    end_s: f64,
+) -> Result<(i64, &'a [f64])> {
+    let fs = audio.sample_rate;
+    let info = &scene.sensors[sensor];
+    let samples = &audio.per_sensor[sensor].channels[info.channel];
+
+    // True time -> this sensor's recording time -> sample index, clipped.
+    let first = ((start_s + info.clock_offset_s) * fs).round() as i64;
+    let last = ((end_s + info.clock_offset_s) * fs).round() as i64;
+    let (first, last) = (first.max(0), last.min(samples.len() as i64));
+    if last - first < 2 {
+        return Err(Error::parameter(
+            "event window",
+            format!(
+                "a window inside the recording of sensor \"{}\" ({:.3} s long)",
+                info.id,
+                samples.len() as f64 / fs
+            ),
+            format!("{start_s:.3} s to {end_s:.3} s"),
+        ));
+    }
+    Ok((first, &samples[first as usize..last as usize]))
+}
+
+/// Measures the delays of one event and locates its source.
+///
+/// # Errors
+/// As [`measure_delays`], and [`crate::locate::locate`]'s errors when too few
+/// consistent delays remain.
+pub fn locate_event(
+    scene: &Scene,
+    audio: &SceneAudio,
+    window: &EventWindow,
+    options: &EventOptions,
+) -> Result<EventEstimate> {
+    let delays = measure_delays(scene, audio, window, options)?;
+
+    // Solve with all kept pair delays, in the local frame.
+    let positions: Vec<[f64; 3]> = scene.sensors.iter().map(|s| s.local).collect();
+    let std_s = options.delay_std_s.unwrap_or(2.0 / audio.sample_rate);
+    let measurements: Vec<TdoaMeasurement> = delays
+        .measurements
+        .iter()
+        .map(|m| TdoaMeasurement::new(m.i, m.j, m.delay_s, std_s))
+        .collect();
+    let (height_min, height_max) = scene.solver.local_height_bounds(&scene.frame);
+    let height_prior = match (height_min, height_max) {
+        (Some(min_m), Some(max_m)) => Some(HeightPrior { min_m, max_m }),
+        _ => None,
+    };
+    let locate_options = LocateOptions {
+        dimension: if scene.solver.dimension == 2 {
+            Dimension::Two
+        } else {
+            Dimension::Three
+        },
+        speed_of_sound: scene.speed_of_sound,
+        height_prior,
+        reject_outliers: options.reject_outliers,
+        ..LocateOptions::default()
+    };
+    let solution = locate::locate(&positions, &measurements, &locate_options)?;
+
+    // Report in the scene's coordinates.
+    let mut rejected = delays.unconfirmed.clone();
+    rejected.extend(solution.rejections.iter().map(|r| {
+        (
+            r.sensor,
+            format!(
+                "its delays leave a residual of {:.1} std; without it the fit improves from {:.2} to {:.2} (reduced chi-square)",
+                r.worst_residual, r.cost_before, r.cost_after
+            ),
+        )
+    }));
+    let ambiguous = solution
+        .ambiguous
+        .iter()
+        .map(|p| scene.frame.from_local(*p))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(EventEstimate {
+        window: window.clone(),
+        local: solution.position,
+        position: scene.frame.from_local(solution.position)?,
+        position_std: solution.position_std(),
+        geodetic: scene.frame.to_geodetic(solution.position),
+        residual_rms_s: solution.residual_rms_s,
+        used: solution.used.clone(),
+        rejected,
+        ambiguous,
+        delays,
+    })
+}
