@@ -739,23 +739,22 @@ impl<'a> Problem<'a> {
                 None => Vector3::zeros(),
             };
             let trial = self.constrain(position + step);
+            let moved = (trial - position).norm();
+            let negligible = moved <= 1e-10 * (1.0 + position.norm());
             let trial_normal = self.normal_equations(active, &trial, rays);
             if trial_normal.chi2 <= normal.chi2 {
-                let moved = (trial - position).norm();
                 position = trial;
                 normal = trial_normal;
                 damping = (damping * 0.1).max(1e-15);
-                if moved <= 1e-10 * (1.0 + position.norm()) {
-                    converged = true;
-                    break;
-                }
             } else {
                 damping *= 10.0;
-                if damping > MAX_DAMPING {
-                    // No step lowers the cost: a stationary point.
-                    converged = true;
-                    break;
-                }
+            }
+
+            // Done when the step no longer moves the estimate, or no step lowers the cost
+            // (a stationary point to rounding).
+            if negligible || damping > MAX_DAMPING {
+                converged = true;
+                break;
             }
         }
         Fit {
@@ -791,7 +790,13 @@ impl<'a> Problem<'a> {
             .map(|start| self.refine(active, start, rays))
             .filter(|fit| fit.chi2.is_finite())
             .collect();
-        fits.sort_by(|a, b| a.chi2.total_cmp(&b.chi2));
+        // Converged fits come first: a start still creeping along a valley floor may sit at
+        // a marginally lower cost by rounding, but it is not an answer.
+        fits.sort_by(|a, b| {
+            b.converged
+                .cmp(&a.converged)
+                .then(a.chi2.total_cmp(&b.chi2))
+        });
         match fits.first() {
             None => Err(Error::NoConvergence {
                 reason: "no starting point gave a finite cost".to_string(),
@@ -1164,13 +1169,10 @@ fn joint_least_squares(
     for axis in n_axes..3 {
         normal[(axis, axis)] = 1.0;
     }
-    if !well_conditioned(
-        normal.diagonal().iter().copied(),
-        &normal.symmetric_eigenvalues(),
-    ) {
-        return None;
-    }
-    let solution = normal.cholesky()?.solve(&rhs);
+    let factor = normal
+        .cholesky()
+        .filter(|f| well_conditioned(&normal, f.l_dirty()))?;
+    let solution = factor.solve(&rhs);
     Some((solution.xyz(), solution[3]))
 }
 
@@ -1202,13 +1204,10 @@ fn quadratic_roots(
     for axis in n_axes..3 {
         normal[(axis, axis)] = 1.0;
     }
-    if !well_conditioned(
-        normal.diagonal().iter().copied(),
-        &normal.symmetric_eigenvalues(),
-    ) {
-        return Vec::new();
-    }
-    let Some(factor) = normal.cholesky() else {
+    let Some(factor) = normal
+        .cholesky()
+        .filter(|f| well_conditioned(&normal, f.l_dirty()))
+    else {
         return Vec::new();
     };
     let a = factor.solve(&from_right);
@@ -1245,15 +1244,18 @@ fn quadratic_roots(
         .collect()
 }
 
-/// Whether a symmetric positive semi-definite matrix is safely invertible: its smallest
-/// eigenvalue is not negligible next to its largest diagonal entry.
+/// Whether a symmetric positive definite matrix is safely invertible: the smallest
+/// Cholesky pivot (`L_kk^2`, an upper bound of the smallest eigenvalue) is not negligible
+/// next to the largest diagonal entry.
 fn well_conditioned<const N: usize>(
-    diagonal: impl Iterator<Item = f64>,
-    eigenvalues: &nalgebra::SVector<f64, N>,
+    matrix: &nalgebra::SMatrix<f64, N, N>,
+    cholesky_factor: &nalgebra::SMatrix<f64, N, N>,
 ) -> bool {
-    let largest = diagonal.fold(0.0, f64::max);
-    let smallest = eigenvalues.iter().copied().fold(f64::INFINITY, f64::min);
-    largest > 0.0 && smallest > 1e-13 * largest
+    let largest = matrix.diagonal().max();
+    let smallest_pivot = (0..N)
+        .map(|k| cholesky_factor[(k, k)].powi(2))
+        .fold(f64::INFINITY, f64::min);
+    largest > 0.0 && smallest_pivot > 1e-13 * largest
 }
 
 #[cfg(test)]
