@@ -160,10 +160,22 @@ pub struct PairMeasurement {
 pub struct EventDelays {
     /// The reference sensor (the first listed by the event).
     pub reference: usize,
-    /// Kept measurements: every reference pair first, then confirmed other pairs.
+    /// Every reference pair first, then the other pairs that confirm them.
     pub measurements: Vec<PairMeasurement>,
-    /// Sensors set aside by the closure check, with the reason.
+    /// Sensors whose delays the closure check does not confirm, with the reason: their
+    /// measurements are listed above but left out of the position.
     pub unconfirmed: Vec<(usize, String)>,
+}
+
+impl EventDelays {
+    /// The measurements of confirmed sensors only: what the position is computed from.
+    pub fn confirmed(&self) -> impl Iterator<Item = &PairMeasurement> {
+        self.measurements.iter().filter(|m| {
+            self.unconfirmed
+                .iter()
+                .all(|(sensor, _)| *sensor != m.i && *sensor != m.j)
+        })
+    }
 }
 
 /// A located event.
@@ -331,7 +343,6 @@ pub fn measure_delays(
                 ));
             }
         }
-        measurements.retain(|m| unconfirmed.iter().all(|(s, _)| *s != m.i && *s != m.j));
     }
 
     Ok(EventDelays {
@@ -512,8 +523,7 @@ pub fn locate_event(
     let positions: Vec<[f64; 3]> = scene.sensors.iter().map(|s| s.local).collect();
     let std_s = options.delay_std_s.unwrap_or(2.0 / audio.sample_rate);
     let measurements: Vec<TdoaMeasurement> = delays
-        .measurements
-        .iter()
+        .confirmed()
         .map(|m| TdoaMeasurement::new(m.i, m.j, m.delay_s, std_s))
         .collect();
     let (height_min, height_max) = scene.solver.local_height_bounds(&scene.frame);

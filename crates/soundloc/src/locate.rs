@@ -74,11 +74,13 @@
 //! (a uniform prior of width `w` has a std of `w / sqrt(12)`) to the normal matrix, so the
 //! reported `z` std never exceeds the prior's.
 //!
-//! All measurements are weighted as independent. That is exact for delays given relative to
-//! one reference with independent errors. For delays over all pairs it is a choice: the
-//! estimate is still the least-squares one, but if the pair errors come from per-sensor
-//! timing errors (so that around any triangle of sensors they cancel), the pairs are
-//! correlated and the covariance is optimistic, by up to a factor `n_mics / 2` in variance.
+//! All measurements are weighted as independent in the fit. That is exact for delays given
+//! relative to one reference with independent errors. For delays over all pairs it is a
+//! choice: the estimate is still the least-squares one, but when the pair errors come from
+//! per-sensor timing errors the pairs are correlated: `m` pair delays among `n` sensors
+//! hold only `n - 1` independent ones. Treated as independent they would overstate the
+//! information by `m / (n - 1)` (`n / 2` for all pairs), so the covariance is multiplied
+//! by that factor.
 //!
 //! # Outliers and ambiguity
 //!
@@ -1067,7 +1069,16 @@ impl<'a> Problem<'a> {
         // Information from the measurements, inflated when the fit is worse than the stds.
         let normal = self.normal_equations(active, &fit.position, rays);
         let scale = fit.reduced_chi2(self.dim()).max(1.0);
-        let mut information = normal.information / scale;
+
+        // Pair delays share their sensors' timing errors: `m` measurements among `n`
+        // sensors carry at most `n - 1` independent ones. Weighting them as independent
+        // overstates the information by `m / (n - 1)` (exactly, for all pairs and
+        // per-sensor errors), so take it back out.
+        let mut distinct: Vec<usize> = self.usable(active).flat_map(|(_, m)| [m.i, m.j]).collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let redundancy = (fit.n_measurements as f64 / (distinct.len().max(2) - 1) as f64).max(1.0);
+        let mut information = normal.information / (scale * redundancy);
 
         // Add the prior's information on z.
         if let Some(prior) = self.height_prior {

@@ -13,7 +13,8 @@ const REFERENCE_DELAYS_S: [f64; 6] = [0.0, 0.0325, -0.002, 0.0316, -0.0086, 0.02
 
 #[test]
 fn delays_match_the_reference_and_close_around_every_triangle() {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../datasets/oss-loca2021/scene.toml");
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../datasets/oss-loca2021/scene.toml");
     let scene = Scene::from_file(path).unwrap();
     let audio = SceneAudio::load(&scene).unwrap();
     let window = &scene.events[0];
@@ -34,8 +35,16 @@ fn delays_match_the_reference_and_close_around_every_triangle() {
     };
     for k in 1..6 {
         let measured = delay(0, k).unwrap();
-        eprintln!("652_{}: {:+.2} ms (reference {:+.2} ms)", k + 3, measured * 1e3, REFERENCE_DELAYS_S[k] * 1e3);
-        assert!((measured - REFERENCE_DELAYS_S[k]).abs() <= 1.5e-3, "recorder {k}: {measured}");
+        eprintln!(
+            "652_{}: {:+.2} ms (reference {:+.2} ms)",
+            k + 3,
+            measured * 1e3,
+            REFERENCE_DELAYS_S[k] * 1e3
+        );
+        assert!(
+            (measured - REFERENCE_DELAYS_S[k]).abs() <= 1.5e-3,
+            "recorder {k}: {measured}"
+        );
     }
 
     // Closure: t_ab + t_bc = t_ac for every triangle whose three pairs were kept.
@@ -51,7 +60,10 @@ fn delays_match_the_reference_and_close_around_every_triangle() {
             }
         }
     }
-    eprintln!("closure over {triangles} triangles: worst {:.3} ms", worst * 1e3);
+    eprintln!(
+        "closure over {triangles} triangles: worst {:.3} ms",
+        worst * 1e3
+    );
     assert!(triangles >= 10, "only {triangles} closed triangles");
     assert!(worst <= 0.3e-3, "closure error {worst}");
 }
