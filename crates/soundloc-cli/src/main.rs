@@ -11,6 +11,7 @@
 mod cli;
 mod report;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -22,18 +23,28 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("Error: {error:#}");
+            eprintln!("Error: {error}");
             ExitCode::from(2)
         }
     }
 }
 
-/// Runs one subcommand; `Ok(1)` when some events could not be processed.
+/// Runs one subcommand; exit code 1 when some events could not be processed.
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let all_ok = match cli.command {
+    let (report, all_ok) = match cli.command {
         Command::Locate(args) => report::locate(&args)?,
         Command::Tdoa(args) => report::tdoa(&args)?,
     };
+
+    // A reader that stops early (`| head`) is not an error.
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(report.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
+        _ => {}
+    }
     Ok(if all_ok {
         ExitCode::SUCCESS
     } else {

@@ -1,5 +1,6 @@
 //! Running a scene through the library and printing what came out.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
@@ -84,8 +85,8 @@ struct LocateDocument {
     events: Vec<LocatedEvent>,
 }
 
-/// `soundloc locate`: returns whether every event was located.
-pub fn locate(args: &SceneArgs) -> anyhow::Result<bool> {
+/// `soundloc locate`: the printed report, and whether every event was located.
+pub fn locate(args: &SceneArgs) -> anyhow::Result<(String, bool)> {
     let (scene, audio, options) = load(args)?;
     let results: Vec<(&EventWindow, soundloc::Result<EventEstimate>)> = scene
         .events
@@ -106,11 +107,10 @@ pub fn locate(args: &SceneArgs) -> anyhow::Result<bool> {
                 speed_of_sound: scene.speed_of_sound,
                 events,
             };
-            println!("{}", serde_json::to_string_pretty(&document)?);
+            Ok((serde_json::to_string_pretty(&document)? + "\n", all_ok))
         }
-        Format::Table => print_locate_table(&scene, &events),
+        Format::Table => Ok((locate_table(&scene, &events)?, all_ok)),
     }
-    Ok(all_ok)
 }
 
 /// Converts one result into its JSON record; failures keep their window and message.
@@ -177,24 +177,28 @@ fn std_text(std: Option<f64>) -> String {
     std.map_or("unobs.".into(), |s| format!("{s:.2}"))
 }
 
-fn print_locate_table(scene: &Scene, events: &[LocatedEvent]) {
-    println!(
+fn locate_table(scene: &Scene, events: &[LocatedEvent]) -> anyhow::Result<String> {
+    let mut out = String::new();
+    writeln!(
+        out,
         "scene {}: {}",
         scene.name.as_deref().unwrap_or("(unnamed)"),
         describe(&scene.coordinates)
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "{:<8} {:>13} {:>26}  {:>17}  {:>10}  {:>9}  {:<18} rejected",
         "event", "window (s)", "position", "std e/n/u (m)", "lat/lon", "resid ms", "sensors"
-    );
+    )?;
     for event in events {
         let window = format!("{:.2}-{:.2}", event.start_s, event.end_s);
         let label = event.label.as_deref().unwrap_or("-");
         let (Some(p), Some(std)) = (event.position, event.position_std) else {
-            println!(
+            writeln!(
+                out,
                 "{label:<8} {window:>13}  failed: {}",
                 event.error.as_deref().unwrap_or("?")
-            );
+            )?;
             continue;
         };
         let precision = if matches!(scene.coordinates, CoordinateSystem::Wgs84) {
@@ -213,7 +217,8 @@ fn print_locate_table(scene: &Scene, events: &[LocatedEvent]) {
             (Some(lat), Some(lon)) => format!("{lat:.6},{lon:.6}"),
             _ => "-".into(),
         };
-        println!(
+        writeln!(
+            out,
             "{label:<8} {window:>13} {position:>26}  {stds:>17}  {latlon:>10}  {:>9.3}  {:<18} {}",
             event.residual_rms_s.unwrap_or(0.0) * 1e3,
             event.sensors.join(","),
@@ -222,25 +227,28 @@ fn print_locate_table(scene: &Scene, events: &[LocatedEvent]) {
             } else {
                 event.rejected.join(",")
             }
-        );
+        )?;
     }
     for event in events {
         for reason in &event.rejection_reasons {
-            println!(
+            writeln!(
+                out,
                 "note: {} at {:.2} s rejected {reason}",
                 event.label.as_deref().unwrap_or("event"),
                 event.start_s
-            );
+            )?;
         }
         if !event.ambiguous.is_empty() {
-            println!(
+            writeln!(
+                out,
                 "note: {} at {:.2} s is ambiguous: {} other position(s) fit as well, see --format json",
                 event.label.as_deref().unwrap_or("event"),
                 event.start_s,
                 event.ambiguous.len()
-            );
+            )?;
         }
     }
+    Ok(out)
 }
 
 /// One delay of `soundloc tdoa --format json`.
@@ -264,8 +272,9 @@ struct TdoaEvent {
     error: Option<String>,
 }
 
-/// `soundloc tdoa`: returns whether every event was measured.
-pub fn tdoa(args: &SceneArgs) -> anyhow::Result<bool> {
+/// `soundloc tdoa`: the printed report, and whether every event was measured.
+pub fn tdoa(args: &SceneArgs) -> anyhow::Result<(String, bool)> {
+    let mut out = String::new();
     let (scene, audio, options) = load(args)?;
     let events: Vec<TdoaEvent> = scene
         .events
@@ -280,19 +289,21 @@ pub fn tdoa(args: &SceneArgs) -> anyhow::Result<bool> {
         .collect();
     let all_ok = events.iter().all(|e| e.error.is_none());
     match args.format {
-        Format::Json => println!(
+        Format::Json => writeln!(
+            out,
             "{}",
             serde_json::to_string_pretty(&serde_json::json!({ "events": events }))?
-        ),
+        )?,
         Format::Table => {
             for event in &events {
                 let label = event.label.as_deref().unwrap_or("event");
-                println!(
+                writeln!(
+                    out,
                     "{label} {:.2}-{:.2} s, reference {}:",
                     event.start_s, event.end_s, event.reference
-                );
+                )?;
                 if let Some(error) = &event.error {
-                    println!("  failed: {error}");
+                    writeln!(out, "  failed: {error}")?;
                 }
                 for d in &event.delays {
                     let flag = if d.unconfirmed {
@@ -300,18 +311,19 @@ pub fn tdoa(args: &SceneArgs) -> anyhow::Result<bool> {
                     } else {
                         ""
                     };
-                    println!(
+                    writeln!(
+                        out,
                         "  {:<10} {:>+10.3} ms  peak {:.3}  (peak #{}){flag}",
                         d.sensor,
                         d.delay_s * 1e3,
                         d.peak,
                         d.rank + 1
-                    );
+                    )?;
                 }
             }
         }
     }
-    Ok(all_ok)
+    Ok((out, all_ok))
 }
 
 /// Converts one event's delays to the reference into records.
