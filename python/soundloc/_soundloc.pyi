@@ -5,17 +5,32 @@ Import from ``soundloc``, not from here. Conventions: ``delay_s = t_j - t_i``
 metres (east, north, up), m/s.
 """
 
-from typing import Optional, Sequence, Tuple, Union, final
+from collections.abc import Sequence
+from typing import final
 
 import numpy as np
 import numpy.typing as npt
+from typing_extensions import TypeAlias
+
+__all__ = [
+    "__version__",
+    "InvalidInputError",
+    "LocalizationError",
+    "DataFileError",
+    "TdoaResult",
+    "GccPhat",
+    "Solution",
+    "gcc_phat",
+    "locate",
+    "speed_of_sound",
+]
 
 __version__: str
 
-_Signal = Union[
-    npt.NDArray[np.float64], npt.NDArray[np.float32], npt.NDArray[np.int16]
-]
-_Table = Union[npt.ArrayLike, Sequence[Sequence[float]]]
+_Signal: TypeAlias = (
+    npt.NDArray[np.float64] | npt.NDArray[np.float32] | npt.NDArray[np.int16]
+)
+_Table: TypeAlias = npt.ArrayLike | Sequence[Sequence[float]]
 
 class InvalidInputError(ValueError):
     """An argument has the wrong shape, dtype or value.
@@ -77,7 +92,7 @@ class TdoaResult:
     @property
     def max_delay_s(self) -> float: ...
     @property
-    def candidates(self) -> list[Tuple[float, float]]: ...
+    def candidates(self) -> list[tuple[float, float]]: ...
 
 @final
 class GccPhat:
@@ -121,7 +136,7 @@ class GccPhat:
         sample_rate: float,
         *,
         weighting: str = "phat",
-        band_hz: Optional[Tuple[float, float]] = None,
+        band_hz: tuple[float, float] | None = None,
         refinement: str = "band-limited",
         n_peaks: int = 1,
         polarity: str = "positive",
@@ -138,7 +153,7 @@ class GccPhat:
     def sample_rate(self) -> float:
         """Sample rate, Hz."""
     def tdoa(
-        self, x_i: _Signal, x_j: _Signal, max_delay_s: Optional[float] = None
+        self, x_i: _Signal, x_j: _Signal, max_delay_s: float | None = None
     ) -> TdoaResult:
         """The delay ``t_j - t_i`` between two frames that start together.
 
@@ -167,9 +182,9 @@ def gcc_phat(
     x_j: _Signal,
     sample_rate: float,
     *,
-    max_delay_s: Optional[float] = None,
+    max_delay_s: float | None = None,
     weighting: str = "phat",
-    band_hz: Optional[Tuple[float, float]] = None,
+    band_hz: tuple[float, float] | None = None,
     refinement: str = "band-limited",
     n_peaks: int = 1,
     polarity: str = "positive",
@@ -249,7 +264,7 @@ class Solution:
     @property
     def rejected(self) -> list[int]: ...
     @property
-    def rejections(self) -> list[Tuple[int, float, float, float]]: ...
+    def rejections(self) -> list[tuple[int, float, float, float]]: ...
     @property
     def ambiguous(self) -> list[npt.NDArray[np.float64]]: ...
     @property
@@ -262,8 +277,8 @@ def locate(
     speed_of_sound: float = 343.2,
     dimension: int = 3,
     delay_std_s: float = 1e-5,
-    height_bounds: Optional[Tuple[float, float]] = None,
-    plane_height_m: Optional[float] = None,
+    height_bounds: tuple[float, float] | None = None,
+    plane_height_m: float | None = None,
     reject_outliers: bool = True,
     outlier_threshold: float = 4.0,
 ) -> Solution:

@@ -115,7 +115,8 @@ def test_silent_or_constant_signal_is_a_localization_error(silent):
 
 
 MICS = np.array(
-    [[0.0, 0, 0], [10, 0, 1], [10, 10, 2], [0, 10, 3], [5, 5, 6], [5, -4, 2]], dtype=float
+    [[0.0, 0, 0], [10, 0, 1], [10, 10, 2], [0, 10, 3], [5, 5, 6], [5, -4, 2]],
+    dtype=float,
 )
 PAIRS = np.array([(0, k, 1e-3 * k) for k in range(1, 6)])
 
@@ -176,7 +177,9 @@ def test_too_few_linked_microphones_is_a_localization_error():
         soundloc.locate(MICS, [(0, 1, 1e-3), (0, 2, 2e-3)])
 
 
-@pytest.mark.parametrize("args", [(300.0,), (float("nan"),), (20.0, 120.0), (20.0, -1.0)])
+@pytest.mark.parametrize(
+    "args", [(300.0,), (float("nan"),), (20.0, 120.0), (20.0, -1.0)]
+)
 def test_bad_air(args):
     with pytest.raises(InvalidInputError):
         soundloc.speed_of_sound(*args)

@@ -5,9 +5,9 @@ import time
 
 import numpy as np
 import pytest
+from conftest import delayed_pair, numpy_gcc_phat_lag
 
 import soundloc
-from conftest import delayed_pair, numpy_gcc_phat_lag
 
 FS = 48_000.0
 
@@ -44,7 +44,9 @@ def test_int16_gives_the_same_delay_as_float64():
     pcm_i = np.round(x_i * scale).astype(np.int16)
     pcm_j = np.round(x_j * scale).astype(np.int16)
     from_pcm = soundloc.gcc_phat(pcm_i, pcm_j, FS)
-    from_float = soundloc.gcc_phat(pcm_i.astype(np.float64), pcm_j.astype(np.float64), FS)
+    from_float = soundloc.gcc_phat(
+        pcm_i.astype(np.float64), pcm_j.astype(np.float64), FS
+    )
     assert from_pcm.delay_s == from_float.delay_s
     assert from_pcm.peak == from_float.peak
 
@@ -82,7 +84,9 @@ def test_max_delay_bounds_the_search(pair_4096):
     assert result.max_delay_s == pytest.approx(bound)
 
 
-@pytest.mark.parametrize("weighting", ["cc", "phat", "phat-beta:0.7", "scot", "roth", "ht"])
+@pytest.mark.parametrize(
+    "weighting", ["cc", "phat", "phat-beta:0.7", "scot", "roth", "ht"]
+)
 def test_every_weighting_finds_the_delay(weighting, pair_4096):
     x_i, x_j = pair_4096
     result = soundloc.gcc_phat(x_i, x_j, FS, weighting=weighting)

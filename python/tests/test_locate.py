@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
+from conftest import delayed_pair
 
 import soundloc
-from conftest import delayed_pair
 
 C = 343.2
 
@@ -71,7 +71,13 @@ def test_swapping_a_pair_and_negating_its_delay_changes_nothing():
 
 def test_two_dimensional_scene_on_a_plane():
     mics = np.array(
-        [[0.0, 0.0, 1.0], [30.0, 0.0, 1.0], [30.0, 25.0, 1.0], [0.0, 25.0, 1.0], [15.0, 30.0, 1.0]]
+        [
+            [0.0, 0.0, 1.0],
+            [30.0, 0.0, 1.0],
+            [30.0, 25.0, 1.0],
+            [0.0, 25.0, 1.0],
+            [15.0, 30.0, 1.0],
+        ]
     )
     source = np.array([11.0, 7.0, 1.0])
     rows = exact_pairs(mics, source, all_pairs(5))

@@ -49,7 +49,14 @@ def test_all_matches_stub_and_init():
 
 def test_every_public_name_of_the_compiled_module_is_stubbed():
     runtime = {name for name in dir(compiled) if _public(name)}
-    assert runtime == set(_stub_names())
+    assert runtime == set(_stub_names()) == set(compiled.__all__)
+    stub_all = next(
+        node.value
+        for node in _stub_tree().body
+        if isinstance(node, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)
+    )
+    assert set(ast.literal_eval(stub_all)) == set(compiled.__all__)
 
 
 def test_stubbed_classes_match_their_runtime_attributes():
@@ -96,7 +103,9 @@ def test_stubbed_signatures_match_the_runtime():
                 if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
             ]
             keyword = [
-                p.name for p in signature.parameters.values() if p.kind == p.KEYWORD_ONLY
+                p.name
+                for p in signature.parameters.values()
+                if p.kind == p.KEYWORD_ONLY
             ]
             stub_positional, stub_keyword = _parameters(stub)
             if stub_positional[:1] in (["self"], ["cls"]):
