@@ -1,1 +1,35 @@
-//! Python bindings (being written).
+//! Python bindings of `soundloc`, built by maturin as `soundloc._soundloc`.
+//!
+//! Every function here converts and validates its arguments, releases the GIL, makes one
+//! call into the `soundloc` crate and converts the result back; nothing else. The public
+//! Python surface is `python/soundloc/__init__.py`, typed by `_soundloc.pyi`.
+
+use pyo3::prelude::*;
+
+mod convert;
+mod errors;
+mod gcc;
+mod locate;
+
+/// Sound source localisation from synchronised microphones (compiled core).
+#[pymodule]
+fn _soundloc(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add(
+        "InvalidInputError",
+        py.get_type::<errors::InvalidInputError>(),
+    )?;
+    m.add(
+        "LocalizationError",
+        py.get_type::<errors::LocalizationError>(),
+    )?;
+    m.add("DataFileError", py.get_type::<errors::DataFileError>())?;
+    m.add_class::<gcc::TdoaResult>()?;
+    m.add_class::<gcc::PyGccPhat>()?;
+    m.add_class::<locate::Solution>()?;
+    m.add_function(wrap_pyfunction!(gcc::gcc_phat, m)?)?;
+    m.add_function(wrap_pyfunction!(locate::locate, m)?)?;
+    m.add_function(wrap_pyfunction!(locate::speed_of_sound, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,108 @@
+//! GCC-PHAT per frame, and the bare FFT work it contains, at the same padded size.
+//!
+//! `gcc_phat/{frame_len}` times `GccPhat::tdoa` on a noisy delayed pair.
+//! `fft_only/{frame_len}` times what no GCC can avoid: two forward real FFTs and one
+//! inverse at the padded size `fft_len`, including copying each frame into the padded
+//! buffer. The ratio of the two is the cost of everything else (weighting, peak search,
+//! refinement).
+
+use std::hint::black_box;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use realfft::RealFftPlanner;
+use soundloc::gcc::{GccConfig, GccPhat};
+use soundloc::peak::Refinement;
+use soundloc::weighting::Weighting;
+use soundloc_benches::{SAMPLE_RATE, delayed_pair};
+
+const FRAME_LENS: [usize; 3] = [1024, 4096, 48_000];
+
+/// The frame length at which every weighting and the unrefined variant are timed.
+const VARIANT_FRAME_LEN: usize = 4096;
+
+fn gcc_phat(c: &mut Criterion) {
+    for frame_len in FRAME_LENS {
+        let (x_i, x_j) = delayed_pair(frame_len, frame_len / 10, 0.3);
+        let mut group = c.benchmark_group(format!("gcc_phat/{frame_len}"));
+        group.throughput(Throughput::Elements(frame_len as u64));
+
+        let mut variants = vec![("phat", GccConfig::default())];
+        if frame_len == VARIANT_FRAME_LEN {
+            variants.push((
+                "phat_no_refinement",
+                GccConfig {
+                    refinement: Refinement::None,
+                    ..GccConfig::default()
+                },
+            ));
+            for (name, weighting) in [
+                ("cc", Weighting::Cc),
+                ("phat_beta_0.7", Weighting::PhatBeta(0.7)),
+                ("scot", Weighting::Scot),
+                ("roth", Weighting::Roth),
+                ("ht", Weighting::Ht),
+            ] {
+                variants.push((
+                    name,
+                    GccConfig {
+                        weighting,
+                        ..GccConfig::default()
+                    },
+                ));
+            }
+        }
+
+        for (name, config) in variants {
+            let mut gcc = GccPhat::new(frame_len, SAMPLE_RATE, config).expect("valid plan");
+            group.bench_function(BenchmarkId::from_parameter(name), |b| {
+                b.iter(|| {
+                    gcc.tdoa(black_box(&x_i), black_box(&x_j), None)
+                        .expect("a delay")
+                })
+            });
+        }
+        group.finish();
+    }
+}
+
+fn fft_only(c: &mut Criterion) {
+    for frame_len in FRAME_LENS {
+        let fft_len = GccPhat::new(frame_len, SAMPLE_RATE, GccConfig::default())
+            .expect("valid plan")
+            .fft_len();
+        let (x_i, x_j) = delayed_pair(frame_len, frame_len / 10, 0.3);
+
+        let mut planner = RealFftPlanner::<f64>::new();
+        let forward = planner.plan_fft_forward(fft_len);
+        let inverse = planner.plan_fft_inverse(fft_len);
+        let mut time = forward.make_input_vec();
+        let mut spectrum_i = forward.make_output_vec();
+        let mut spectrum_j = forward.make_output_vec();
+        let mut forward_scratch = forward.make_scratch_vec();
+        let mut inverse_scratch = inverse.make_scratch_vec();
+        let mut correlation = inverse.make_output_vec();
+
+        let mut group = c.benchmark_group(format!("fft_only/{frame_len}"));
+        group.throughput(Throughput::Elements(frame_len as u64));
+        group.bench_function(BenchmarkId::new("fwd_fwd_inv", fft_len), |b| {
+            b.iter(|| {
+                for (frame, spectrum) in [(&x_i, &mut spectrum_i), (&x_j, &mut spectrum_j)] {
+                    time[..frame_len].copy_from_slice(black_box(frame));
+                    time[frame_len..].fill(0.0);
+                    forward
+                        .process_with_scratch(&mut time, spectrum, &mut forward_scratch)
+                        .expect("sizes match");
+                }
+                // The inverse consumes its input; spectrum_i stands in for the cross-spectrum.
+                inverse
+                    .process_with_scratch(&mut spectrum_i, &mut correlation, &mut inverse_scratch)
+                    .expect("sizes match");
+                black_box(correlation[0])
+            })
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, gcc_phat, fft_only);
+criterion_main!(benches);

@@ -1,0 +1,59 @@
+"""Sound source localisation from synchronised microphones.
+
+``soundloc`` measures time differences of arrival (TDOA) between microphones with the
+generalised cross-correlation of Knapp and Carter (1976), by default with the phase
+transform (GCC-PHAT), and turns them into a source position with a covariance.
+
+Conventions
+-----------
+- Sign: ``tdoa(i, j) = t_j - t_i``, positive when microphone ``j`` hears the sound
+  later. ``gcc_phat(x_i, x_j, ...)`` returns this, and ``locate`` reads its
+  ``(i, j, delay_s)`` rows the same way. Swapping the two signals negates the delay.
+- Units: seconds (``delay_s``, ``*_s``), samples (``lag``, ``frame_len``), hertz
+  (``sample_rate``, ``band_hz``), metres (positions, east-north-up), m/s
+  (``speed_of_sound``), degrees Celsius and percent (air).
+- Shapes: signals are 1-D arrays of ``(n_samples,)``; ``mic_positions`` is
+  ``(n_mics, 3)``; ``tdoa_pairs`` is ``(m, 3)``.
+- Signals may be float64, float32 or int16 (PCM); they are read without a copy when
+  contiguous. Do not write into a signal from another thread during a call.
+- Errors: bad shapes, dtypes and values raise :class:`InvalidInputError` (a
+  ``ValueError``); valid input without an answer raises :class:`LocalizationError`
+  (a ``RuntimeError``); unreadable data files raise :class:`DataFileError` (an
+  ``OSError``).
+- Long calls release the GIL, so threads run them in parallel.
+
+Example
+-------
+>>> import numpy as np, soundloc
+>>> rng = np.random.default_rng(0)
+>>> source = rng.standard_normal(4096)
+>>> result = soundloc.gcc_phat(source[10:4010], source[0:4000], 16000.0)
+>>> round(result.lag, 2)
+10.0
+"""
+
+from soundloc._soundloc import (
+    DataFileError,
+    GccPhat,
+    InvalidInputError,
+    LocalizationError,
+    Solution,
+    TdoaResult,
+    __version__,
+    gcc_phat,
+    locate,
+    speed_of_sound,
+)
+
+__all__ = [
+    "DataFileError",
+    "GccPhat",
+    "InvalidInputError",
+    "LocalizationError",
+    "Solution",
+    "TdoaResult",
+    "__version__",
+    "gcc_phat",
+    "locate",
+    "speed_of_sound",
+]

@@ -1,0 +1,338 @@
+"""Type stubs of the compiled module ``soundloc._soundloc``.
+
+Import from ``soundloc``, not from here. Conventions: ``delay_s = t_j - t_i``
+(positive when microphone ``j`` hears the sound later); seconds, samples, hertz,
+metres (east, north, up), m/s.
+"""
+
+from collections.abc import Sequence
+from typing import final
+
+import numpy as np
+import numpy.typing as npt
+from typing_extensions import TypeAlias
+
+__all__ = [
+    "__version__",
+    "InvalidInputError",
+    "LocalizationError",
+    "DataFileError",
+    "TdoaResult",
+    "GccPhat",
+    "Solution",
+    "gcc_phat",
+    "locate",
+    "speed_of_sound",
+]
+
+__version__: str
+
+_Signal: TypeAlias = (
+    npt.NDArray[np.float64] | npt.NDArray[np.float32] | npt.NDArray[np.int16]
+)
+_Table: TypeAlias = npt.ArrayLike | Sequence[Sequence[float]]
+
+class InvalidInputError(ValueError):
+    """An argument has the wrong shape, dtype or value.
+
+    The message names the argument, what was expected and what arrived, for example
+    ``x_i: expected a 1-D array of float64, float32 or int16, got a 2-D array of
+    complex128 with shape (2, 8)``.
+    """
+
+class LocalizationError(RuntimeError):
+    """Valid input on which no answer was found.
+
+    Raised for a silent or constant signal, a band without energy, degenerate
+    microphone geometry, too few linked microphones, or no convergence. A message
+    starting with ``internal error`` reports a bug of soundloc.
+    """
+
+class DataFileError(OSError):
+    """A data file (audio, scene) could not be read or holds something unexpected."""
+
+@final
+class TdoaResult:
+    """The delay between two signals, with its quality.
+
+    Attributes
+    ----------
+    delay_s : float
+        ``t_j - t_i``, seconds: positive when ``x_j`` hears the sound later.
+    lag : float
+        The same delay in samples (fractional).
+    peak : float
+        Normalised correlation at the peak; 1 for identical frames.
+    confidence : float
+        ``1 - second_peak / first_peak``, in [0, 1]: near 0 when another lag fits
+        as well (a tone, a periodic call), near 1 for one clear peak.
+    ambiguous : bool
+        ``confidence`` is below ``ambiguity_threshold``.
+    inverted : bool
+        The peak is negative (only with ``polarity="either"``).
+    max_delay_s : float
+        The bound on ``abs(delay_s)`` that limited the search, seconds.
+    candidates : list of (float, float)
+        The best peaks, best first, as ``(delay_s, peak)``; the first is the
+        estimate itself. At most ``n_peaks`` entries.
+    """
+
+    @property
+    def delay_s(self) -> float: ...
+    @property
+    def lag(self) -> float: ...
+    @property
+    def peak(self) -> float: ...
+    @property
+    def confidence(self) -> float: ...
+    @property
+    def ambiguous(self) -> bool: ...
+    @property
+    def inverted(self) -> bool: ...
+    @property
+    def max_delay_s(self) -> float: ...
+    @property
+    def candidates(self) -> list[tuple[float, float]]: ...
+
+@final
+class GccPhat:
+    """A GCC estimator planned once for frames of up to ``frame_len`` samples.
+
+    Plan once, process many: the FFT plans and buffers are kept between calls. One
+    object serialises its calls (a lock); use one object per thread to run in
+    parallel. The GIL is released during :meth:`tdoa`.
+
+    Parameters
+    ----------
+    frame_len : int
+        Longest frame accepted, samples (at least 2).
+    sample_rate : float
+        Sample rate, Hz (positive).
+    weighting : str, default "phat"
+        ``"cc"``, ``"phat"``, ``"phat-beta:<b>"`` with ``b`` in [0, 1], ``"scot"``,
+        ``"roth"`` or ``"ht"`` (maximum likelihood, also ``"ml"``).
+    band_hz : (float, float), optional
+        Keep only frequencies in ``[low, high]`` Hz, within ``[0, sample_rate / 2]``.
+    refinement : str, default "band-limited"
+        Sub-sample peak placement: ``"band-limited"``, ``"parabolic"`` or ``"none"``.
+    n_peaks : int, default 1
+        How many candidate peaks to return (at least 1).
+    polarity : str, default "positive"
+        ``"positive"``, or ``"either"`` to accept an inverted copy.
+    smoothing_bins : int, default 4
+        Half-width, in bins, of the spectral smoother of SCOT, ROTH and HT.
+    ambiguity_threshold : float, default 0.2
+        Confidence below which a result is flagged ambiguous, in [0, 1].
+
+    Raises
+    ------
+    InvalidInputError
+        For any parameter out of range or an unknown name.
+    """
+
+    def __new__(
+        cls,
+        frame_len: int,
+        sample_rate: float,
+        *,
+        weighting: str = "phat",
+        band_hz: tuple[float, float] | None = None,
+        refinement: str = "band-limited",
+        n_peaks: int = 1,
+        polarity: str = "positive",
+        smoothing_bins: int = 4,
+        ambiguity_threshold: float = 0.2,
+    ) -> GccPhat: ...
+    @property
+    def frame_len(self) -> int:
+        """Longest frame accepted, samples."""
+    @property
+    def fft_len(self) -> int:
+        """Length of the zero-padded FFT, samples (at least ``2 * frame_len``)."""
+    @property
+    def sample_rate(self) -> float:
+        """Sample rate, Hz."""
+    def tdoa(
+        self, x_i: _Signal, x_j: _Signal, max_delay_s: float | None = None
+    ) -> TdoaResult:
+        """The delay ``t_j - t_i`` between two frames that start together.
+
+        Parameters
+        ----------
+        x_i, x_j : ndarray, shape (n_samples,)
+            float64, float32 or int16; equal lengths, at most ``frame_len``.
+        max_delay_s : float, optional
+            Bound on ``abs(delay_s)``, seconds (the microphones' distance over the
+            speed of sound). ``None`` searches every lag the frames allow.
+
+        Returns
+        -------
+        TdoaResult
+
+        Raises
+        ------
+        InvalidInputError
+            Wrong dtype, ndim or length, NaN or infinite samples, bad ``max_delay_s``.
+        LocalizationError
+            A silent or constant signal, or no energy in the band.
+        """
+
+def gcc_phat(
+    x_i: _Signal,
+    x_j: _Signal,
+    sample_rate: float,
+    *,
+    max_delay_s: float | None = None,
+    weighting: str = "phat",
+    band_hz: tuple[float, float] | None = None,
+    refinement: str = "band-limited",
+    n_peaks: int = 1,
+    polarity: str = "positive",
+    smoothing_bins: int = 4,
+    ambiguity_threshold: float = 0.2,
+) -> TdoaResult:
+    """The delay ``t_j - t_i`` between two signals by generalised cross-correlation.
+
+    Plans an estimator for ``len(x_i)`` samples on every call; for many frames of one
+    length use :class:`GccPhat`. The GIL is released during the computation.
+
+    Parameters
+    ----------
+    x_i, x_j : ndarray, shape (n_samples,)
+        The two signals, starting at the same instant: float64, float32 or int16
+        (int16 is widened exactly), equal lengths of at least 2 samples. Contiguous
+        arrays are read without a copy; strided views are copied.
+    sample_rate : float
+        Sample rate, Hz.
+    max_delay_s : float, optional
+        Bound on ``abs(delay_s)``, seconds. ``None`` searches every lag.
+    weighting, band_hz, refinement, n_peaks, polarity, smoothing_bins, ambiguity_threshold
+        As for :class:`GccPhat`.
+
+    Returns
+    -------
+    TdoaResult
+        ``delay_s`` is positive when ``x_j`` hears the sound later.
+
+    Raises
+    ------
+    InvalidInputError
+        Wrong dtype, ndim or length, NaN or infinite samples, a bad parameter.
+    LocalizationError
+        A silent or constant signal, or no energy in the band.
+    """
+
+@final
+class Solution:
+    """A located source.
+
+    Attributes
+    ----------
+    position : ndarray, shape (3,)
+        Source position, metres (east, north, up).
+    covariance : ndarray, shape (3, 3)
+        Covariance of ``position``, m^2; inflated by the reduced chi-square when the
+        fit is worse than ``delay_std_s`` explains. In 2-D the ``z`` row and column
+        are zero.
+    position_std : ndarray, shape (3,)
+        Square roots of the covariance diagonal, metres.
+    residual_rms_s : float
+        RMS of the delay residuals of the used measurements, seconds.
+    used : list of int
+        Microphones whose measurements contributed, increasing.
+    rejected : list of int
+        Microphones left out as inconsistent, in rejection order.
+    rejections : list of (int, float, float, float)
+        For each rejected microphone: ``(mic, worst_residual_std,
+        reduced_chi2_before, reduced_chi2_after)``.
+    ambiguous : list of ndarray, shape (3,)
+        Other positions that fit as well (mirror images); empty when unique.
+    iterations : int
+        Levenberg-Marquardt iterations of the winning start.
+    """
+
+    @property
+    def position(self) -> npt.NDArray[np.float64]: ...
+    @property
+    def covariance(self) -> npt.NDArray[np.float64]: ...
+    @property
+    def position_std(self) -> npt.NDArray[np.float64]: ...
+    @property
+    def residual_rms_s(self) -> float: ...
+    @property
+    def used(self) -> list[int]: ...
+    @property
+    def rejected(self) -> list[int]: ...
+    @property
+    def rejections(self) -> list[tuple[int, float, float, float]]: ...
+    @property
+    def ambiguous(self) -> list[npt.NDArray[np.float64]]: ...
+    @property
+    def iterations(self) -> int: ...
+
+def locate(
+    mic_positions: _Table,
+    tdoa_pairs: _Table,
+    *,
+    speed_of_sound: float = 343.2,
+    dimension: int = 3,
+    delay_std_s: float = 1e-5,
+    height_bounds: tuple[float, float] | None = None,
+    plane_height_m: float | None = None,
+    reject_outliers: bool = True,
+    outlier_threshold: float = 4.0,
+) -> Solution:
+    """Locates a source from time differences of arrival.
+
+    Parameters
+    ----------
+    mic_positions : array_like, shape (n_mics, 3)
+        Microphone positions, metres (east, north, up); any real dtype.
+    tdoa_pairs : array_like, shape (m, 3)
+        Rows ``(i, j, delay_s)`` with ``delay_s = t_j - t_i`` in seconds; ``i`` and
+        ``j`` are whole-numbered microphone indices. An array or a list of tuples.
+    speed_of_sound : float, default 343.2
+        m/s (dry air at 20 degC); see :func:`speed_of_sound`.
+    dimension : int, default 3
+        3 solves ``(x, y, z)``; 2 solves ``(x, y)`` on the plane ``z = plane_height_m``.
+    delay_std_s : float, default 1e-5
+        Standard deviation of every delay, seconds (weights the fit; sets the
+        covariance scale).
+    height_bounds : (float, float), optional
+        ``(min_m, max_m)`` bounds on the source height in 3-D, metres.
+    plane_height_m : float, optional
+        Source height in 2-D, metres; default the mean height of the microphones.
+    reject_outliers : bool, default True
+        Leave out microphones whose delays do not fit the others.
+    outlier_threshold : float, default 4.0
+        Normalised residual (in units of ``delay_std_s``) that marks an outlier.
+
+    Returns
+    -------
+    Solution
+
+    Raises
+    ------
+    InvalidInputError
+        Wrong shapes or dtypes, a non-integer or out-of-range index, NaN values, a
+        non-positive speed or std, a pair of a microphone with itself.
+    LocalizationError
+        Coincident or collinear/coplanar microphones, too few linked microphones,
+        no convergence.
+    """
+
+def speed_of_sound(temperature_c: float, humidity_percent: float = 0.0) -> float:
+    """Speed of sound in air, m/s, at sea-level pressure.
+
+    Parameters
+    ----------
+    temperature_c : float
+        Air temperature, degrees Celsius, in [-70, 70].
+    humidity_percent : float, default 0.0
+        Relative humidity, percent, in [0, 100].
+
+    Raises
+    ------
+    InvalidInputError
+        A temperature or humidity outside its range.
+    """

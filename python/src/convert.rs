@@ -1,0 +1,176 @@
+//! Reading NumPy arrays (and array-likes) into Rust, with messages that say what was
+//! expected and what arrived.
+//!
+//! Signals are borrowed without a copy when they are contiguous 1-D arrays of float64,
+//! float32 or int16; a strided view (`x[::2]`) is copied once into a contiguous buffer.
+//! Small inputs (positions, delay tables) are always copied, so that nothing another
+//! Python thread writes while the GIL is released can change them mid-computation.
+//!
+//! A borrow does not stop another Python thread from writing into a signal buffer while
+//! the GIL is released; callers must not modify a signal during a call that reads it.
+
+use std::borrow::Cow;
+
+use numpy::prelude::*;
+use numpy::{PyArray1, PyArray2, PyArrayDescr, PyReadonlyArray1, PyUntypedArray, dtype};
+use pyo3::prelude::*;
+
+use crate::errors::invalid;
+
+/// The sample types accepted for signals, as named in messages.
+const SIGNAL_DTYPES: &str = "float64, float32 or int16";
+
+/// A 1-D signal borrowed from NumPy, in one of the accepted dtypes.
+pub enum Signal<'py> {
+    /// float64 samples.
+    F64(PyReadonlyArray1<'py, f64>),
+    /// float32 samples.
+    F32(PyReadonlyArray1<'py, f32>),
+    /// int16 samples (PCM), widened to float64 sample by sample inside the library.
+    I16(PyReadonlyArray1<'py, i16>),
+}
+
+impl<'py> Signal<'py> {
+    /// Borrows `obj` as a signal, or explains why it is not one.
+    pub fn extract(obj: &Bound<'py, PyAny>, name: &str) -> PyResult<Self> {
+        let expected = format!("a 1-D array of {SIGNAL_DTYPES}");
+        let array = obj
+            .cast::<PyUntypedArray>()
+            .map_err(|_| invalid(name, &expected, describe(obj)))?;
+        if array.ndim() != 1 {
+            return Err(invalid(name, &expected, describe(obj)));
+        }
+
+        let py = obj.py();
+        let found = array.dtype();
+        let signal = if found.is_equiv_to(&dtype::<f64>(py)) {
+            Signal::F64(array.cast::<PyArray1<f64>>()?.try_readonly()?)
+        } else if found.is_equiv_to(&dtype::<f32>(py)) {
+            Signal::F32(array.cast::<PyArray1<f32>>()?.try_readonly()?)
+        } else if found.is_equiv_to(&dtype::<i16>(py)) {
+            Signal::I16(array.cast::<PyArray1<i16>>()?.try_readonly()?)
+        } else {
+            return Err(invalid(name, &expected, describe(obj)));
+        };
+        if signal.len() < 2 {
+            return Err(invalid(
+                name,
+                "at least 2 samples",
+                format!("{} samples", signal.len()),
+            ));
+        }
+        Ok(signal)
+    }
+
+    /// Number of samples.
+    pub fn len(&self) -> usize {
+        match self {
+            Signal::F64(a) => a.len(),
+            Signal::F32(a) => a.len(),
+            Signal::I16(a) => a.len(),
+        }
+    }
+}
+
+/// Two signals of one sample type, ready to hand to the library without the GIL.
+pub enum SamplePair<'a> {
+    /// Both float64 (also used when the two dtypes differ).
+    F64(Cow<'a, [f64]>, Cow<'a, [f64]>),
+    /// Both float32.
+    F32(Cow<'a, [f32]>, Cow<'a, [f32]>),
+    /// Both int16.
+    I16(Cow<'a, [i16]>, Cow<'a, [i16]>),
+}
+
+impl<'a> SamplePair<'a> {
+    /// Views two signals as one sample type: borrowed when both share a dtype and are
+    /// contiguous, copied otherwise (different dtypes meet as float64, exactly).
+    pub fn new(x_i: &'a Signal<'_>, x_j: &'a Signal<'_>) -> Self {
+        match (x_i, x_j) {
+            (Signal::F64(a), Signal::F64(b)) => SamplePair::F64(contiguous(a), contiguous(b)),
+            (Signal::F32(a), Signal::F32(b)) => SamplePair::F32(contiguous(a), contiguous(b)),
+            (Signal::I16(a), Signal::I16(b)) => SamplePair::I16(contiguous(a), contiguous(b)),
+            _ => SamplePair::F64(Cow::Owned(widen(x_i)), Cow::Owned(widen(x_j))),
+        }
+    }
+}
+
+/// The samples as a slice: borrowed when contiguous, else copied in order.
+fn contiguous<'a, T: numpy::Element + Copy>(array: &'a PyReadonlyArray1<'_, T>) -> Cow<'a, [T]> {
+    match array.as_slice() {
+        Ok(slice) => Cow::Borrowed(slice),
+        Err(_) => Cow::Owned(array.as_array().iter().copied().collect()),
+    }
+}
+
+/// Every sample as float64 (exact for all three dtypes).
+fn widen(signal: &Signal<'_>) -> Vec<f64> {
+    match signal {
+        Signal::F64(a) => a.as_array().to_vec(),
+        Signal::F32(a) => a.as_array().iter().map(|&v| f64::from(v)).collect(),
+        Signal::I16(a) => a.as_array().iter().map(|&v| f64::from(v)).collect(),
+    }
+}
+
+/// Reads an `(n, 3)` table of real numbers (a NumPy array of any real dtype, or a
+/// nested sequence) into rows, or explains why it is not one.
+pub fn rows_of_three(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<[f64; 3]>> {
+    let py = obj.py();
+    let expected = "an (n, 3) array of real numbers";
+
+    // Lists and tuples go through numpy.asarray, so their dtype can be checked like an array's.
+    let array = match obj.cast::<PyUntypedArray>() {
+        Ok(array) => array.clone(),
+        Err(_) => py
+            .import("numpy")?
+            .call_method1("asarray", (obj,))
+            .and_then(|converted| Ok(converted.cast_into::<PyUntypedArray>()?))
+            .map_err(|error| invalid(name, expected, format!("{} ({error})", describe(obj))))?,
+    };
+    let kind = array.dtype().kind();
+    let real = matches!(kind, b'f' | b'i' | b'u');
+    if !real || array.ndim() != 2 || array.shape()[1] != 3 {
+        return Err(invalid(name, expected, describe(array.as_any())));
+    }
+
+    let as_f64 = array
+        .call_method1("astype", ("float64",))?
+        .cast_into::<PyArray2<f64>>()?;
+    let view = as_f64.try_readonly()?;
+    Ok(view
+        .as_array()
+        .rows()
+        .into_iter()
+        .map(|row| [row[0], row[1], row[2]])
+        .collect())
+}
+
+/// "a 2-D array of complex128 with shape (4, 2)", or "an object of type list".
+pub fn describe(obj: &Bound<'_, PyAny>) -> String {
+    match obj.cast::<PyUntypedArray>() {
+        Ok(array) => {
+            let shape: Vec<String> = array.shape().iter().map(usize::to_string).collect();
+            let shape = match shape.len() {
+                1 => format!("({},)", shape[0]),
+                _ => format!("({})", shape.join(", ")),
+            };
+            format!(
+                "a {}-D array of {} with shape {shape}",
+                array.ndim(),
+                dtype_name(&array.dtype())
+            )
+        }
+        Err(_) => match obj.get_type().name() {
+            Ok(type_name) => format!("an object of type {type_name}"),
+            Err(_) => "an object of unknown type".to_owned(),
+        },
+    }
+}
+
+/// The dtype as NumPy prints it ("float64", ">f8", "object").
+fn dtype_name(descr: &Bound<'_, PyArrayDescr>) -> String {
+    descr
+        .str()
+        .map(|s| s.to_string())
+        .unwrap_or_else(|_| "an unknown dtype".to_owned())
+}

@@ -1,0 +1,204 @@
+//! `locate`, `Solution` and `speed_of_sound`: thin wrappers over `soundloc::locate` and
+//! `soundloc::air`.
+
+use numpy::ndarray::Array2;
+use numpy::{IntoPyArray, PyArray1, PyArray2};
+use pyo3::prelude::*;
+use soundloc::locate::{self as core, Dimension, HeightPrior, LocateOptions, TdoaMeasurement};
+
+use crate::convert::rows_of_three;
+use crate::errors::{guarded, invalid};
+
+/// A located source: position, metres (east, north, up), with its uncertainty.
+#[pyclass(frozen, module = "soundloc", name = "Solution")]
+pub struct Solution {
+    position: [f64; 3],
+    covariance: [[f64; 3]; 3],
+    /// RMS of the delay residuals of the used measurements, seconds.
+    #[pyo3(get)]
+    residual_rms_s: f64,
+    /// Microphones whose measurements contributed, in increasing order.
+    #[pyo3(get)]
+    used: Vec<usize>,
+    /// Microphones left out as inconsistent, in the order they were rejected.
+    #[pyo3(get)]
+    rejected: Vec<usize>,
+    /// Why each rejected microphone was left out: `(mic, worst_residual_std,
+    /// reduced_chi2_before, reduced_chi2_after)`.
+    #[pyo3(get)]
+    rejections: Vec<(usize, f64, f64, f64)>,
+    ambiguous: Vec<[f64; 3]>,
+    /// Levenberg-Marquardt iterations of the winning start.
+    #[pyo3(get)]
+    iterations: usize,
+}
+
+impl From<core::Solution> for Solution {
+    fn from(solution: core::Solution) -> Self {
+        Solution {
+            position: solution.position,
+            covariance: solution.covariance,
+            residual_rms_s: solution.residual_rms_s,
+            used: solution.used,
+            rejected: solution.rejected,
+            rejections: solution
+                .rejections
+                .iter()
+                .map(|r| (r.sensor, r.worst_residual, r.cost_before, r.cost_after))
+                .collect(),
+            ambiguous: solution.ambiguous,
+            iterations: solution.iterations,
+        }
+    }
+}
+
+#[pymethods]
+impl Solution {
+    /// Source position, metres, shape (3,) (a new array on each access).
+    #[getter]
+    fn position<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        self.position.to_vec().into_pyarray(py)
+    }
+
+    /// Covariance of the position, m^2, shape (3, 3).
+    #[getter]
+    fn covariance<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray2<f64>> {
+        Array2::from_shape_fn((3, 3), |(r, c)| self.covariance[r][c]).into_pyarray(py)
+    }
+
+    /// Standard deviation of each coordinate, metres, shape (3,).
+    #[getter]
+    fn position_std<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        (0..3)
+            .map(|axis| self.covariance[axis][axis].max(0.0).sqrt())
+            .collect::<Vec<f64>>()
+            .into_pyarray(py)
+    }
+
+    /// Other positions that fit as well (mirror images), each of shape (3,).
+    #[getter]
+    fn ambiguous<'py>(&self, py: Python<'py>) -> Vec<Bound<'py, PyArray1<f64>>> {
+        self.ambiguous
+            .iter()
+            .map(|p| p.to_vec().into_pyarray(py))
+            .collect()
+    }
+
+    fn __repr__(&self) -> String {
+        let [x, y, z] = self.position;
+        let std = [0, 1, 2].map(|axis| self.covariance[axis][axis].max(0.0).sqrt());
+        format!(
+            "Solution(position=[{x:.3}, {y:.3}, {z:.3}], position_std=[{:.3}, {:.3}, {:.3}], \
+             residual_rms_s={:.3e}, used={:?}, rejected={:?}, n_ambiguous={})",
+            std[0],
+            std[1],
+            std[2],
+            self.residual_rms_s,
+            self.used,
+            self.rejected,
+            self.ambiguous.len()
+        )
+    }
+}
+
+/// Locates a source from time differences of arrival `(i, j, delay_s = t_j - t_i)`.
+#[pyfunction]
+#[pyo3(signature = (
+    mic_positions, tdoa_pairs, *, speed_of_sound = 343.2, dimension = 3,
+    delay_std_s = 1e-5, height_bounds = None, plane_height_m = None,
+    reject_outliers = true, outlier_threshold = 4.0
+))]
+#[allow(clippy::too_many_arguments)]
+pub fn locate(
+    py: Python<'_>,
+    mic_positions: &Bound<'_, PyAny>,
+    tdoa_pairs: &Bound<'_, PyAny>,
+    speed_of_sound: f64,
+    dimension: i64,
+    delay_std_s: f64,
+    height_bounds: Option<(f64, f64)>,
+    plane_height_m: Option<f64>,
+    reject_outliers: bool,
+    outlier_threshold: f64,
+) -> PyResult<Solution> {
+    let sensors = rows_of_three(mic_positions, "mic_positions")?;
+    let rows = rows_of_three(tdoa_pairs, "tdoa_pairs")?;
+    if rows.is_empty() {
+        return Err(invalid(
+            "tdoa_pairs",
+            "at least one (i, j, delay_s) row",
+            "none",
+        ));
+    }
+    if !(delay_std_s.is_finite() && delay_std_s > 0.0) {
+        return Err(invalid(
+            "delay_std_s",
+            "a positive number of seconds",
+            delay_std_s,
+        ));
+    }
+    if let Some((low, high)) = height_bounds {
+        if !(low.is_finite() && high.is_finite() && low < high) {
+            return Err(invalid(
+                "height_bounds",
+                "finite (min_m, max_m) with min_m < max_m",
+                format!("({low}, {high})"),
+            ));
+        }
+    }
+    let measurements = rows
+        .iter()
+        .enumerate()
+        .map(|(row, &[i, j, delay_s])| {
+            let i = mic_index(i, row, sensors.len())?;
+            let j = mic_index(j, row, sensors.len())?;
+            if i == j {
+                return Err(invalid(
+                    &format!("tdoa_pairs[{row}]"),
+                    "two different microphones",
+                    format!("i = j = {i}"),
+                ));
+            }
+            Ok(TdoaMeasurement::new(i, j, delay_s, delay_std_s))
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    let dimension = match dimension {
+        2 => Dimension::Two,
+        3 => Dimension::Three,
+        other => return Err(invalid("dimension", "2 or 3", other)),
+    };
+    let options = LocateOptions {
+        dimension,
+        speed_of_sound,
+        height_prior: height_bounds.map(|(min_m, max_m)| HeightPrior { min_m, max_m }),
+        plane_height_m,
+        outlier_threshold,
+        reject_outliers,
+        ..LocateOptions::default()
+    };
+
+    let solution = py.detach(|| guarded(|| core::locate(&sensors, &measurements, &options)))?;
+    Ok(solution.into())
+}
+
+/// Speed of sound in air, m/s, at `temperature_c` degC and a relative humidity in %.
+#[pyfunction]
+#[pyo3(signature = (temperature_c, humidity_percent = 0.0))]
+pub fn speed_of_sound(temperature_c: f64, humidity_percent: f64) -> PyResult<f64> {
+    Ok(guarded(|| {
+        soundloc::air::speed_of_sound_humid(temperature_c, humidity_percent)
+    })?)
+}
+
+/// A microphone index read from a float column: whole, in range.
+fn mic_index(value: f64, row: usize, n_mics: usize) -> PyResult<usize> {
+    if value.fract() == 0.0 && value >= 0.0 && value < n_mics as f64 {
+        Ok(value as usize)
+    } else {
+        Err(invalid(
+            &format!("tdoa_pairs[{row}]"),
+            format!("microphone indices that are whole numbers in 0..{n_mics}"),
+            value,
+        ))
+    }
+}
