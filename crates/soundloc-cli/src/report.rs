@@ -283,7 +283,7 @@ pub fn tdoa(args: &SceneArgs) -> anyhow::Result<(String, bool)> {
             tdoa_event(
                 &scene,
                 window,
-                measure_delays(&scene, &audio, window, &options),
+                measure_delays(&audio.recordings(&scene), window, &options),
             )
         })
         .collect();

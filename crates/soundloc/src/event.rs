@@ -140,6 +140,44 @@ impl SceneAudio {
     }
 }
 
+/// What the delay stage needs to know about the sensors of a deployment, however it
+/// was described (a scene file, or arrays from Python).
+#[derive(Debug, Clone)]
+pub struct SensorRecordings<'a> {
+    /// Sensor names, for messages.
+    pub ids: Vec<String>,
+    /// Positions in a local east-north-up frame, metres.
+    pub positions: Vec<[f64; 3]>,
+    /// The samples of each sensor.
+    pub channels: Vec<&'a [f64]>,
+    /// Each sensor's clock minus true time, seconds.
+    pub clock_offsets_s: Vec<f64>,
+    /// Sample rate shared by all channels, Hz.
+    pub sample_rate: f64,
+    /// Speed of sound, m/s.
+    pub speed_of_sound: f64,
+}
+
+impl SceneAudio {
+    /// The scene's sensors with their samples, for [`measure_delays`] and
+    /// [`locate_window`].
+    pub fn recordings<'a>(&'a self, scene: &Scene) -> SensorRecordings<'a> {
+        SensorRecordings {
+            ids: scene.sensors.iter().map(|s| s.id.clone()).collect(),
+            positions: scene.sensors.iter().map(|s| s.local).collect(),
+            channels: scene
+                .sensors
+                .iter()
+                .zip(&self.per_sensor)
+                .map(|(sensor, recording)| recording.channels[sensor.channel].as_slice())
+                .collect(),
+            clock_offsets_s: scene.sensors.iter().map(|s| s.clock_offset_s).collect(),
+            sample_rate: self.sample_rate,
+            speed_of_sound: scene.speed_of_sound,
+        }
+    }
+}
+
 /// One measured delay between two sensors of an event.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PairMeasurement {
@@ -232,17 +270,16 @@ impl PairCorrelation {
 /// [`Error::InvalidParameter`] for a window outside a recording (naming the sensor),
 /// [`Error::NoEstimate`] when a pair has no usable correlation (naming both sensors).
 pub fn measure_delays(
-    scene: &Scene,
-    audio: &SceneAudio,
+    recordings: &SensorRecordings,
     window: &EventWindow,
     options: &EventOptions,
 ) -> Result<EventDelays> {
     let sensors = &window.sensors;
-    let fs = audio.sample_rate;
+    let fs = recordings.sample_rate;
     let tolerance = options.consistency_tolerance_s * fs;
 
     // Correlate every pair (a listed before b).
-    let correlations = correlate_pairs(scene, audio, window, options)?;
+    let correlations = correlate_pairs(recordings, window, options)?;
     let pair = |a: usize, b: usize| &correlations[&(a, b)];
 
     // Candidate lags of each reference pair, and how many to combine.
@@ -338,7 +375,7 @@ pub fn measure_delays(
                     sensors[k],
                     format!(
                         "its delay to \"{}\" is confirmed by {confirmed} of its {total} other pairs",
-                        scene.sensors[sensors[0]].id
+                        recordings.ids[sensors[0]]
                     ),
                 ));
             }
@@ -366,25 +403,24 @@ fn advance(combination: &mut [usize], choices: &[Vec<(usize, &PairDelay)>]) -> b
 
 /// GCC over every pair `(a, b)` (positions in the event's sensor list, `a < b`).
 fn correlate_pairs(
-    scene: &Scene,
-    audio: &SceneAudio,
+    recordings: &SensorRecordings,
     window: &EventWindow,
     options: &EventOptions,
 ) -> Result<HashMap<(usize, usize), PairCorrelation>> {
-    let fs = audio.sample_rate;
+    let fs = recordings.sample_rate;
     let sensors = &window.sensors;
-    let c = scene.speed_of_sound;
+    let c = recordings.speed_of_sound;
 
     // Physical limit of each pair, seconds.
     let limit = |a: usize, b: usize| {
         let (p, q) = (
-            scene.sensors[sensors[a]].local,
-            scene.sensors[sensors[b]].local,
+            recordings.positions[sensors[a]],
+            recordings.positions[sensors[b]],
         );
         let distance = (0..3).map(|k| (p[k] - q[k]).powi(2)).sum::<f64>().sqrt();
         distance / c * (1.0 + options.lag_margin) + 2.0 / fs
     };
-    let offset = |a: usize| scene.sensors[sensors[a]].clock_offset_s;
+    let offset = |a: usize| recordings.clock_offsets_s[sensors[a]];
     let widest = (0..sensors.len())
         .flat_map(|a| (a + 1..sensors.len()).map(move |b| (a, b)))
         .map(|(a, b)| limit(a, b) + (offset(b) - offset(a)).abs())
@@ -402,21 +438,20 @@ fn correlate_pairs(
 
     let mut correlations = HashMap::new();
     for a in 0..sensors.len() {
-        let (start_a, segment_a) = segment(scene, audio, sensors[a], window.start_s, window.end_s)?;
+        let (start_a, segment_a) = segment(recordings, sensors[a], window.start_s, window.end_s)?;
         for b in a + 1..sensors.len() {
             // Widen b's segment by the pair's limit (and the clock difference).
             let shift = offset(b) - offset(a);
             let reach = limit(a, b) + shift.abs();
             let (start_b, segment_b) = segment(
-                scene,
-                audio,
+                recordings,
                 sensors[b],
                 window.start_s - reach,
                 window.end_s + reach,
             )?;
             let estimate = gcc
                 .tdoa_offset(segment_a, segment_b, start_b - start_a, Some(reach))
-                .map_err(|e| name_pair(e, scene, sensors[a], sensors[b]))?;
+                .map_err(|e| name_pair(e, recordings, sensors[a], sensors[b]))?;
 
             // Recorded delay = true delay + (offset_b - offset_a): correct the candidates.
             let candidates = estimate
@@ -448,7 +483,7 @@ fn correlate_pairs(
             return Err(Error::NoEstimate {
                 reason: format!(
                     "no correlation peak between \"{}\" and \"{}\" within the physical limit",
-                    scene.sensors[sensors[0]].id, scene.sensors[sensors[b]].id
+                    recordings.ids[sensors[0]], recordings.ids[sensors[b]]
                 ),
             });
         }
@@ -457,8 +492,8 @@ fn correlate_pairs(
 }
 
 /// Adds the two sensor ids to an error about a pair.
-fn name_pair(error: Error, scene: &Scene, a: usize, b: usize) -> Error {
-    let (a, b) = (&scene.sensors[a].id, &scene.sensors[b].id);
+fn name_pair(error: Error, recordings: &SensorRecordings, a: usize, b: usize) -> Error {
+    let (a, b) = (&recordings.ids[a], &recordings.ids[b]);
     match error {
         Error::NoEstimate { reason } => Error::NoEstimate {
             reason: format!(
@@ -478,26 +513,25 @@ fn name_pair(error: Error, scene: &Scene, a: usize, b: usize) -> Error {
 /// The samples of `sensor` between true times `start_s` and `end_s`, clipped to the
 /// recording, with the recording index of the first one.
 fn segment<'a>(
-    scene: &Scene,
-    audio: &'a SceneAudio,
+    recordings: &SensorRecordings<'a>,
     sensor: usize,
     start_s: f64,
     end_s: f64,
 ) -> Result<(i64, &'a [f64])> {
-    let fs = audio.sample_rate;
-    let info = &scene.sensors[sensor];
-    let samples = &audio.per_sensor[sensor].channels[info.channel];
+    let fs = recordings.sample_rate;
+    let samples = recordings.channels[sensor];
+    let clock_offset_s = recordings.clock_offsets_s[sensor];
 
     // True time -> this sensor's recording time -> sample index, clipped.
-    let first = ((start_s + info.clock_offset_s) * fs).round() as i64;
-    let last = ((end_s + info.clock_offset_s) * fs).round() as i64;
+    let first = ((start_s + clock_offset_s) * fs).round() as i64;
+    let last = ((end_s + clock_offset_s) * fs).round() as i64;
     let (first, last) = (first.max(0), last.min(samples.len() as i64));
     if last - first < 2 {
         return Err(Error::parameter(
             "event window",
             format!(
                 "a window inside the recording of sensor \"{}\" ({:.3} s long)",
-                info.id,
+                recordings.ids[sensor],
                 samples.len() as f64 / fs
             ),
             format!("{start_s:.3} s to {end_s:.3} s"),
@@ -506,26 +540,79 @@ fn segment<'a>(
     Ok((first, &samples[first as usize..last as usize]))
 }
 
-/// Measures the delays of one event and locates its source.
+/// A position found from the delays of one window, before any conversion to map
+/// coordinates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocatedWindow {
+    /// The solver's answer, in the local frame.
+    pub solution: locate::Solution,
+    /// The delays behind it.
+    pub delays: EventDelays,
+    /// Sensors left out (closure check first, then the solver), with the reason.
+    pub rejected: Vec<(usize, String)>,
+}
+
+/// Measures the delays of one window and solves for the source in the local frame.
+///
+/// `locate_options` sets the dimension, height prior and rejection; its speed of
+/// sound is replaced by the one of `recordings`.
 ///
 /// # Errors
 /// As [`measure_delays`], and [`crate::locate::locate`]'s errors when too few
 /// consistent delays remain.
+pub fn locate_window(
+    recordings: &SensorRecordings,
+    window: &EventWindow,
+    options: &EventOptions,
+    locate_options: &LocateOptions,
+) -> Result<LocatedWindow> {
+    let delays = measure_delays(recordings, window, options)?;
+
+    // Solve with all kept pair delays.
+    let std_s = options.delay_std_s.unwrap_or(2.0 / recordings.sample_rate);
+    let measurements: Vec<TdoaMeasurement> = delays
+        .confirmed()
+        .map(|m| TdoaMeasurement::new(m.i, m.j, m.delay_s, std_s))
+        .collect();
+    let locate_options = LocateOptions {
+        speed_of_sound: recordings.speed_of_sound,
+        reject_outliers: options.reject_outliers && locate_options.reject_outliers,
+        ..locate_options.clone()
+    };
+    let solution = locate::locate(&recordings.positions, &measurements, &locate_options)?;
+
+    // Everything left out, and why.
+    let mut rejected = delays.unconfirmed.clone();
+    rejected.extend(solution.rejections.iter().map(|r| {
+        (
+            r.sensor,
+            format!(
+                "its delays leave a residual of {:.1} std; without it the fit improves \
+                 from {:.2} to {:.2} (reduced chi-square)",
+                r.worst_residual, r.cost_before, r.cost_after
+            ),
+        )
+    }));
+    Ok(LocatedWindow {
+        solution,
+        delays,
+        rejected,
+    })
+}
+
+/// Measures the delays of one event of a scene and locates its source, in the
+/// scene's coordinates.
+///
+/// # Errors
+/// As [`locate_window`]; [`Error::Coordinates`] when the position cannot be expressed
+/// in the scene's system.
 pub fn locate_event(
     scene: &Scene,
     audio: &SceneAudio,
     window: &EventWindow,
     options: &EventOptions,
 ) -> Result<EventEstimate> {
-    let delays = measure_delays(scene, audio, window, options)?;
-
-    // Solve with all kept pair delays, in the local frame.
-    let positions: Vec<[f64; 3]> = scene.sensors.iter().map(|s| s.local).collect();
-    let std_s = options.delay_std_s.unwrap_or(2.0 / audio.sample_rate);
-    let measurements: Vec<TdoaMeasurement> = delays
-        .confirmed()
-        .map(|m| TdoaMeasurement::new(m.i, m.j, m.delay_s, std_s))
-        .collect();
+    // The scene's solver settings.
     let (height_min, height_max) = scene.solver.local_height_bounds(&scene.frame);
     let height_prior = match (height_min, height_max) {
         (Some(min_m), Some(max_m)) => Some(HeightPrior { min_m, max_m }),
@@ -537,24 +624,13 @@ pub fn locate_event(
         } else {
             Dimension::Three
         },
-        speed_of_sound: scene.speed_of_sound,
         height_prior,
-        reject_outliers: options.reject_outliers,
         ..LocateOptions::default()
     };
-    let solution = locate::locate(&positions, &measurements, &locate_options)?;
+    let located = locate_window(&audio.recordings(scene), window, options, &locate_options)?;
 
     // Report in the scene's coordinates.
-    let mut rejected = delays.unconfirmed.clone();
-    rejected.extend(solution.rejections.iter().map(|r| {
-        (
-            r.sensor,
-            format!(
-                "its delays leave a residual of {:.1} std; without it the fit improves from {:.2} to {:.2} (reduced chi-square)",
-                r.worst_residual, r.cost_before, r.cost_after
-            ),
-        )
-    }));
+    let solution = &located.solution;
     let ambiguous = solution
         .ambiguous
         .iter()
@@ -568,8 +644,8 @@ pub fn locate_event(
         geodetic: scene.frame.to_geodetic(solution.position),
         residual_rms_s: solution.residual_rms_s,
         used: solution.used.clone(),
-        rejected,
+        rejected: located.rejected,
         ambiguous,
-        delays,
+        delays: located.delays,
     })
 }

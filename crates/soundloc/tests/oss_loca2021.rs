@@ -18,7 +18,8 @@ fn delays_match_the_reference_and_close_around_every_triangle() {
     let scene = Scene::from_file(path).unwrap();
     let audio = SceneAudio::load(&scene).unwrap();
     let window = &scene.events[0];
-    let delays = measure_delays(&scene, &audio, window, &EventOptions::default()).unwrap();
+    let delays =
+        measure_delays(&audio.recordings(&scene), window, &EventOptions::default()).unwrap();
     assert!(delays.unconfirmed.is_empty(), "{:?}", delays.unconfirmed);
 
     // Delays to the reference recorder, against the data set's own values.
