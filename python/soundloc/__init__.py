@@ -42,6 +42,7 @@ from soundloc._soundloc import (
     __version__,
     gcc_phat,
     locate,
+    locate_signals,
     speed_of_sound,
 )
 
@@ -55,5 +56,6 @@ __all__ = [
     "__version__",
     "gcc_phat",
     "locate",
+    "locate_signals",
     "speed_of_sound",
 ]

@@ -22,6 +22,7 @@ __all__ = [
     "Solution",
     "gcc_phat",
     "locate",
+    "locate_signals",
     "speed_of_sound",
 ]
 
@@ -319,6 +320,63 @@ def locate(
     LocalizationError
         Coincident or collinear/coplanar microphones, too few linked microphones,
         no convergence.
+    """
+
+def locate_signals(
+    signals: npt.ArrayLike,
+    mic_positions: _Table,
+    sample_rate: float,
+    *,
+    speed_of_sound: float = 343.2,
+    band_hz: tuple[float, float] | None = None,
+    reference: int = 0,
+    weighting: str = "phat",
+    dimension: int = 3,
+    height_bounds: tuple[float, float] | None = None,
+    reject_outliers: bool = True,
+) -> Solution:
+    """Locates a source from synchronised multichannel signals.
+
+    Measures GCC delays over every pair of microphones, keeps the set of correlation
+    peaks that is consistent around every triangle of microphones (a microphone whose
+    delays the others do not confirm is rejected), then solves as :func:`locate`.
+
+    Parameters
+    ----------
+    signals : array_like, shape (n_mics, n_samples)
+        One row per microphone, all starting at the same instant; any real dtype
+        (int16 is converted to float64 without overflow).
+    mic_positions : array_like, shape (n_mics, 3)
+        Microphone positions, metres (east, north, up).
+    sample_rate : float
+        Hz.
+    speed_of_sound : float, default 343.2
+        m/s.
+    band_hz : (float, float), optional
+        Frequency band ``(low, high)`` in Hz to correlate; default the whole band.
+    reference : int, default 0
+        The microphone whose delays to the others are searched first.
+    weighting : str, default "phat"
+        GCC weighting, as in :func:`gcc_phat`.
+    dimension : int, default 3
+        2 or 3, as in :func:`locate`.
+    height_bounds : (float, float), optional
+        ``(min_m, max_m)`` bounds on the source height in 3-D, metres.
+    reject_outliers : bool, default True
+        Leave out microphones whose delays do not fit the others.
+
+    Returns
+    -------
+    Solution
+        ``rejected`` lists microphones left out by the consistency check and by the
+        solver.
+
+    Raises
+    ------
+    InvalidInputError
+        Wrong shapes or dtypes, NaN samples, a band beyond Nyquist, a bad reference.
+    LocalizationError
+        A silent channel, too few consistent delays, degenerate geometry.
     """
 
 def speed_of_sound(temperature_c: float, humidity_percent: float = 0.0) -> float:

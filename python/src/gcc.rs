@@ -255,6 +255,17 @@ fn signals<'py>(
     Ok((x_i, x_j))
 }
 
+/// The weighting named by a Python string.
+pub fn parse_weighting(name: &str) -> PyResult<Weighting> {
+    Weighting::from_name(name).ok_or_else(|| {
+        invalid(
+            "weighting",
+            "one of 'cc', 'phat', 'phat-beta:<b>', 'scot', 'roth', 'ht'",
+            format!("{name:?}"),
+        )
+    })
+}
+
 /// Builds the library's settings from the keyword arguments.
 fn config(
     weighting: &str,
@@ -265,13 +276,7 @@ fn config(
     smoothing_bins: i64,
     ambiguity_threshold: f64,
 ) -> PyResult<GccConfig> {
-    let weighting = Weighting::from_name(weighting).ok_or_else(|| {
-        invalid(
-            "weighting",
-            "one of 'cc', 'phat', 'phat-beta:<b>', 'scot', 'roth', 'ht'",
-            format!("{weighting:?}"),
-        )
-    })?;
+    let weighting = parse_weighting(weighting)?;
     let refinement = match refinement {
         "band-limited" | "band_limited" => Refinement::BandLimited,
         "parabolic" => Refinement::Parabolic,

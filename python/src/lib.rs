@@ -30,6 +30,7 @@ fn _soundloc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<locate::Solution>()?;
     m.add_function(wrap_pyfunction!(gcc::gcc_phat, m)?)?;
     m.add_function(wrap_pyfunction!(locate::locate, m)?)?;
+    m.add_function(wrap_pyfunction!(locate::locate_signals, m)?)?;
     m.add_function(wrap_pyfunction!(locate::speed_of_sound, m)?)?;
     Ok(())
 }

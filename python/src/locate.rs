@@ -2,12 +2,15 @@
 //! `soundloc::air`.
 
 use numpy::ndarray::Array2;
-use numpy::{IntoPyArray, PyArray1, PyArray2};
+use numpy::{AllowTypeChange, IntoPyArray, PyArray1, PyArray2, PyArrayLike2};
 use pyo3::prelude::*;
+use soundloc::event::{self, EventOptions, SensorRecordings};
 use soundloc::locate::{self as core, Dimension, HeightPrior, LocateOptions, TdoaMeasurement};
+use soundloc::scene::EventWindow;
 
-use crate::convert::rows_of_three;
+use crate::convert::{describe, rows_of_three};
 use crate::errors::{guarded, invalid};
+use crate::gcc::parse_weighting;
 
 /// A located source: position, metres (east, north, up), with its uncertainty.
 #[pyclass(frozen, module = "soundloc", name = "Solution")]
@@ -179,6 +182,118 @@ pub fn locate(
 
     let solution = py.detach(|| guarded(|| core::locate(&sensors, &measurements, &options)))?;
     Ok(solution.into())
+}
+
+/// Locates a source from multichannel signals `(n_mics, n_samples)`: GCC-PHAT over all
+/// pairs, a set of delays consistent around every triangle of microphones, then
+/// `locate` on them.
+#[pyfunction]
+#[pyo3(signature = (
+    signals, mic_positions, sample_rate, *, speed_of_sound = 343.2, band_hz = None,
+    reference = 0, weighting = "phat", dimension = 3, height_bounds = None,
+    reject_outliers = true
+))]
+#[allow(clippy::too_many_arguments)]
+pub fn locate_signals(
+    py: Python<'_>,
+    signals: &Bound<'_, PyAny>,
+    mic_positions: &Bound<'_, PyAny>,
+    sample_rate: f64,
+    speed_of_sound: f64,
+    band_hz: Option<(f64, f64)>,
+    reference: i64,
+    weighting: &str,
+    dimension: i64,
+    height_bounds: Option<(f64, f64)>,
+    reject_outliers: bool,
+) -> PyResult<Solution> {
+    // Signals: any real dtype, converted to float64 by numpy (int16 cannot overflow).
+    let array = signals
+        .extract::<PyArrayLike2<'_, f64, AllowTypeChange>>()
+        .map_err(|_| {
+            invalid(
+                "signals",
+                "a 2-D array of real samples, shape (n_mics, n_samples)",
+                describe(signals),
+            )
+        })?;
+    let rows: Vec<Vec<f64>> = array
+        .as_array()
+        .outer_iter()
+        .map(|row| row.to_vec())
+        .collect();
+    let positions = rows_of_three(mic_positions, "mic_positions")?;
+    let n_samples = rows.first().map_or(0, Vec::len);
+    if rows.len() != positions.len() || rows.len() < 2 || n_samples < 2 {
+        return Err(invalid(
+            "signals",
+            format!(
+                "shape (n_mics, n_samples) with n_mics = {} (the rows of mic_positions) \
+                 and n_samples >= 2",
+                positions.len()
+            ),
+            format!("shape ({}, {n_samples})", rows.len()),
+        ));
+    }
+    if !(sample_rate.is_finite() && sample_rate > 0.0) {
+        return Err(invalid(
+            "sample_rate",
+            "a positive number of Hz",
+            sample_rate,
+        ));
+    }
+    let reference = usize::try_from(reference)
+        .ok()
+        .filter(|&r| r < rows.len())
+        .ok_or_else(|| {
+            invalid(
+                "reference",
+                format!("a microphone index in 0..{}", rows.len()),
+                reference,
+            )
+        })?;
+    let dimension = match dimension {
+        2 => Dimension::Two,
+        3 => Dimension::Three,
+        other => return Err(invalid("dimension", "2 or 3", other)),
+    };
+    let options = EventOptions {
+        weighting: parse_weighting(weighting)?,
+        reject_outliers,
+        ..EventOptions::default()
+    };
+    let locate_options = LocateOptions {
+        dimension,
+        height_prior: height_bounds.map(|(min_m, max_m)| HeightPrior { min_m, max_m }),
+        ..LocateOptions::default()
+    };
+
+    // The whole signal is the window; the reference comes first.
+    let window = EventWindow {
+        start_s: 0.0,
+        end_s: n_samples as f64 / sample_rate,
+        band_hz,
+        sensors: std::iter::once(reference)
+            .chain((0..rows.len()).filter(|&k| k != reference))
+            .collect(),
+        label: None,
+    };
+    let recordings = SensorRecordings {
+        ids: (0..rows.len()).map(|k| format!("mic {k}")).collect(),
+        positions,
+        channels: rows.iter().map(Vec::as_slice).collect(),
+        clock_offsets_s: vec![0.0; rows.len()],
+        sample_rate,
+        speed_of_sound,
+    };
+    let located = py.detach(|| {
+        guarded(|| event::locate_window(&recordings, &window, &options, &locate_options))
+    })?;
+
+    // Closure-check rejections come first, then the solver's.
+    let mut solution = Solution::from(located.solution);
+    solution.rejected = located.rejected.iter().map(|(mic, _)| *mic).collect();
+    Ok(solution)
 }
 
 /// Speed of sound in air, m/s, at `temperature_c` degC and a relative humidity in %.
