@@ -187,7 +187,7 @@ fn locate_table(scene: &Scene, events: &[LocatedEvent]) -> anyhow::Result<String
     )?;
     writeln!(
         out,
-        "{:<8} {:>13} {:>26}  {:>17}  {:>10}  {:>9}  {:<18} rejected",
+        "{:<8} {:>13} {:>26}  {:>17}  {:>22}  {:>9}  {:<24} rejected",
         "event", "window (s)", "position", "std e/n/u (m)", "lat/lon", "resid ms", "sensors"
     )?;
     for event in events {
@@ -219,7 +219,7 @@ fn locate_table(scene: &Scene, events: &[LocatedEvent]) -> anyhow::Result<String
         };
         writeln!(
             out,
-            "{label:<8} {window:>13} {position:>26}  {stds:>17}  {latlon:>10}  {:>9.3}  {:<18} {}",
+            "{label:<8} {window:>13} {position:>26}  {stds:>17}  {latlon:>22}  {:>9.3}  {:<24} {}",
             event.residual_rms_s.unwrap_or(0.0) * 1e3,
             event.sensors.join(","),
             if event.rejected.is_empty() {

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Every check of soundloc, Rust and Python, as CI runs them. Needs only the Rust
+# toolchain and python3; the Python tools go into .venv/ (created on first run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "Rust: formatting and lints"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "Rust: tests (library, CLI, examples, doc tests)"
+cargo test --locked
+cargo build --locked -p soundloc-examples --examples
+
+step "Rust: benches compile (they are timed by hand, never in CI)"
+cargo bench --locked -p soundloc-benches --no-run
+
+step "Python: virtual environment and the package"
+if [ ! -x .venv/bin/python ]; then
+    python3 -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet maturin numpy pytest
+.venv/bin/python -m pip install --quiet ./python
+
+step "Python: tests"
+.venv/bin/python -m pytest python/tests -q
