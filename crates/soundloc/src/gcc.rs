@@ -597,7 +597,12 @@ impl GccPhat {
         }
 
         // Weight; a floor relative to the strongest bin keeps rounding noise out.
-        let strongest = self.cross.iter().map(|g| g.norm()).fold(0.0, f64::max);
+        let strongest = self
+            .cross
+            .iter()
+            .map(|g| g.norm_sqr())
+            .fold(0.0, f64::max)
+            .sqrt();
         let floor = strongest * 1e-13;
         weighting::apply(
             self.config.weighting,
@@ -616,9 +621,9 @@ impl GccPhat {
             .enumerate()
             .map(|(k, g)| {
                 if k == 0 || k == nyquist {
-                    g.norm()
+                    weighting::magnitude(*g)
                 } else {
-                    2.0 * g.norm()
+                    2.0 * weighting::magnitude(*g)
                 }
             })
             .sum();
@@ -1108,6 +1113,25 @@ mod tests {
             let forward = estimator.tdoa(&x_i, &x_j, None).unwrap();
             let backward = estimator.tdoa(&x_j, &x_i, None).unwrap();
             assert_eq!(forward.delay_s, -backward.delay_s, "delay {delay}");
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+        #[test]
+        fn swapping_negates_and_integer_delays_come_back_exactly(
+            seed in 0u64..10_000,
+            delay in -60i32..=60,
+            fraction in proptest::sample::select(vec![0.0, 0.25, 0.5, 0.81]),
+        ) {
+            let delay = f64::from(delay) + fraction;
+            let (x_i, x_j) = delayed_pair(seed, 512, delay);
+            let mut estimator = gcc(512, GccConfig::default());
+            let forward = estimator.tdoa(&x_i, &x_j, Some(64.0 / 16_000.0)).unwrap();
+            let backward = estimator.tdoa(&x_j, &x_i, Some(64.0 / 16_000.0)).unwrap();
+            proptest::prop_assert_eq!(forward.delay_s, -backward.delay_s);
+            proptest::prop_assert!((forward.lag - delay).abs() < 0.05, "{} vs {}", forward.lag, delay);
         }
     }
 

@@ -69,11 +69,28 @@ pub(crate) fn local_maxima(
             value: at(index),
         })
         .collect();
-    maxima.sort_by(|a, b| b.value.total_cmp(&a.value));
+    // Order a generous head of the list; suppression rarely needs more.
+    let by_value = |a: &RawPeak, b: &RawPeak| b.value.total_cmp(&a.value);
+    let head = (4 * count + 16).min(maxima.len());
+    if head < maxima.len() {
+        maxima.select_nth_unstable_by(head, by_value);
+    }
+    maxima[..head].sort_by(by_value);
+    let kept = suppress_non_maxima(&maxima[..head], count, separation);
+    if kept.len() == count || head == maxima.len() {
+        return kept;
+    }
 
-    // Non-maximum suppression: keep a peak only if no kept peak is within `separation`.
+    // Suppression thinned the head too much: order everything (rare).
+    maxima.sort_by(by_value);
+    suppress_non_maxima(&maxima, count, separation)
+}
+
+/// The first `count` peaks of `ordered` (best first) with no two closer than
+/// `separation` samples.
+fn suppress_non_maxima(ordered: &[RawPeak], count: usize, separation: usize) -> Vec<RawPeak> {
     let mut kept: Vec<RawPeak> = Vec::with_capacity(count);
-    for peak in maxima {
+    for peak in ordered {
         if kept.len() == count {
             break;
         }
@@ -81,7 +98,7 @@ pub(crate) fn local_maxima(
             .iter()
             .all(|k| (k.lag - peak.lag).unsigned_abs() as usize >= separation.max(1))
         {
-            kept.push(peak);
+            kept.push(*peak);
         }
     }
     kept
@@ -176,6 +193,19 @@ mod tests {
         let peaks = local_maxima(&values, 0, 1.0, 3, 3);
         let lags: Vec<i64> = peaks.iter().map(|p| p.lag).collect();
         assert_eq!(lags, vec![2, 6]);
+    }
+
+    #[test]
+    fn suppression_looks_past_a_crowded_head() {
+        // 200 maxima within one lobe, and a weak distinct one far away.
+        let mut values = vec![0.0; 5001];
+        for k in 0..200 {
+            values[2 * k + 1] = 1.0 - k as f64 / 400.0;
+        }
+        values[5000] = 0.1;
+        let peaks = local_maxima(&values, 0, 1.0, 2, 1000);
+        let lags: Vec<i64> = peaks.iter().map(|p| p.lag).collect();
+        assert_eq!(lags, vec![1, 5000]);
     }
 
     #[test]
