@@ -12,7 +12,10 @@
 use std::borrow::Cow;
 
 use numpy::prelude::*;
-use numpy::{PyArray1, PyArray2, PyArrayDescr, PyReadonlyArray1, PyUntypedArray, dtype};
+use numpy::{
+    AllowTypeChange, PyArray1, PyArray2, PyArrayDescr, PyArrayLike2, PyReadonlyArray1,
+    PyUntypedArray, dtype,
+};
 use pyo3::prelude::*;
 
 use crate::errors::invalid;
@@ -142,6 +145,29 @@ pub fn rows_of_three(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<[f64; 3
         .rows()
         .into_iter()
         .map(|row| [row[0], row[1], row[2]])
+        .collect())
+}
+
+/// A `(n_mics, n_samples)` array of float64, float32 or int16, as owned float64 rows
+/// (int16 and float32 widen exactly).
+pub fn signal_rows(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<Vec<f64>>> {
+    let expected = format!("a 2-D array (n_mics, n_samples) of {SIGNAL_DTYPES}");
+    let array = obj
+        .cast::<PyUntypedArray>()
+        .map_err(|_| invalid(name, &expected, describe(obj)))?;
+    let py = obj.py();
+    let found = array.dtype();
+    let accepted = [dtype::<f64>(py), dtype::<f32>(py), dtype::<i16>(py)];
+    if array.ndim() != 2 || !accepted.iter().any(|d| found.is_equiv_to(d)) {
+        return Err(invalid(name, &expected, describe(obj)));
+    }
+    let widened = obj
+        .extract::<PyArrayLike2<'_, f64, AllowTypeChange>>()
+        .map_err(|_| invalid(name, &expected, describe(obj)))?;
+    Ok(widened
+        .as_array()
+        .outer_iter()
+        .map(|row| row.to_vec())
         .collect())
 }
 

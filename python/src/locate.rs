@@ -2,13 +2,13 @@
 //! `soundloc::air`.
 
 use numpy::ndarray::Array2;
-use numpy::{AllowTypeChange, IntoPyArray, PyArray1, PyArray2, PyArrayLike2};
+use numpy::{IntoPyArray, PyArray1, PyArray2};
 use pyo3::prelude::*;
 use soundloc::event::{self, EventOptions, SensorRecordings};
 use soundloc::locate::{self as core, Dimension, HeightPrior, LocateOptions, TdoaMeasurement};
 use soundloc::scene::EventWindow;
 
-use crate::convert::{describe, rows_of_three};
+use crate::convert::{rows_of_three, signal_rows};
 use crate::errors::{guarded, invalid};
 use crate::gcc::parse_weighting;
 
@@ -207,21 +207,8 @@ pub fn locate_signals(
     height_bounds: Option<(f64, f64)>,
     reject_outliers: bool,
 ) -> PyResult<Solution> {
-    // Signals: any real dtype, converted to float64 by numpy (int16 cannot overflow).
-    let array = signals
-        .extract::<PyArrayLike2<'_, f64, AllowTypeChange>>()
-        .map_err(|_| {
-            invalid(
-                "signals",
-                "a 2-D array of real samples, shape (n_mics, n_samples)",
-                describe(signals),
-            )
-        })?;
-    let rows: Vec<Vec<f64>> = array
-        .as_array()
-        .outer_iter()
-        .map(|row| row.to_vec())
-        .collect();
+    // Signals: float64, float32 or int16, widened to float64 (exactly).
+    let rows = signal_rows(signals, "signals")?;
     let positions = rows_of_three(mic_positions, "mic_positions")?;
     let n_samples = rows.first().map_or(0, Vec::len);
     if rows.len() != positions.len() || rows.len() < 2 || n_samples < 2 {

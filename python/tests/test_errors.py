@@ -190,3 +190,10 @@ def test_wrong_python_types_raise_type_error():
         soundloc.gcc_phat(GOOD, GOOD, "fast")
     with pytest.raises(TypeError):
         soundloc.GccPhat(1024, FS, weighting=3)
+
+
+def test_a_frame_too_large_for_memory_is_refused_not_a_crash():
+    with pytest.raises(soundloc.InvalidInputError, match="frame_len"):
+        soundloc.GccPhat(10**13, 16000.0)
+    with pytest.raises(soundloc.InvalidInputError, match="frame_len"):
+        soundloc.GccPhat(10**9, 16000.0)

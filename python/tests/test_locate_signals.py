@@ -75,7 +75,31 @@ def test_bad_inputs_raise_by_kind():
         soundloc.locate_signals(signals, MICS, SAMPLE_RATE, reference=6)
     with pytest.raises(soundloc.InvalidInputError, match="band_hz"):
         soundloc.locate_signals(signals, MICS, SAMPLE_RATE, band_hz=(100.0, 9000.0))
-    silent = signals.copy()
-    silent[2] = 0.0
-    with pytest.raises(soundloc.LocalizationError, match="mic 2"):
-        soundloc.locate_signals(silent, MICS, SAMPLE_RATE)
+    with pytest.raises(soundloc.InvalidInputError, match="complex128"):
+        soundloc.locate_signals(signals.astype(complex), MICS, SAMPLE_RATE)
+    with pytest.raises(soundloc.InvalidInputError, match="bool"):
+        soundloc.locate_signals(signals > 0, MICS, SAMPLE_RATE)
+    with pytest.raises(soundloc.InvalidInputError, match="list"):
+        soundloc.locate_signals(signals.tolist(), MICS, SAMPLE_RATE)
+
+
+def test_a_dead_microphone_is_left_out():
+    source = np.array([12.0, 27.0, 8.0])
+    signals = burst_signals(source)
+    signals[2] = 0.0
+    solution = soundloc.locate_signals(
+        signals, MICS, SAMPLE_RATE, speed_of_sound=C, reference=4
+    )
+    assert solution.rejected == [2]
+    assert np.linalg.norm(solution.position[:2] - source[:2]) < 0.05
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_noise_alone_on_a_compact_array_is_no_estimate(seed):
+    # Five microphones within half a metre hear only independent noise.
+    mics = 0.25 * np.array(
+        [[0, 0, 0], [1, 0, 0], [0, 1, 0], [1, 1, 0.5], [0.5, 0.5, 1.0]], float
+    )
+    noise = np.random.default_rng(seed).standard_normal((5, 8000))
+    with pytest.raises(soundloc.LocalizationError, match="RMS"):
+        soundloc.locate_signals(noise, mics, SAMPLE_RATE)

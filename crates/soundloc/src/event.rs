@@ -61,6 +61,12 @@ pub struct EventOptions {
     pub delay_std_s: Option<f64>,
     /// Reject sensors whose delays do not fit (closure check and solver); default true.
     pub reject_outliers: bool,
+    /// A sensor takes part only if the best peak of its correlation with the reference
+    /// is at least this many times the RMS of that correlation
+    /// ([`crate::gcc::TdoaEstimate::significance`]); default 5.5. Noise alone peaks
+    /// near 3 to 5 (the largest of some thousands of near-Gaussian values); the weakest
+    /// reference pairs of the shipped bird recordings reach 6 to 7.
+    pub min_significance: f64,
 }
 
 impl Default for EventOptions {
@@ -72,6 +78,7 @@ impl Default for EventOptions {
             lag_margin: 0.02,
             delay_std_s: None,
             reject_outliers: true,
+            min_significance: 5.5,
         }
     }
 }
@@ -248,6 +255,8 @@ struct PairCorrelation {
     first_lag: i64,
     /// Recorded lag = true lag + this (clock offsets), samples.
     clock_shift: f64,
+    /// The best peak over the noise RMS of the correlation.
+    significance: f64,
 }
 
 impl PairCorrelation {
@@ -266,30 +275,69 @@ impl PairCorrelation {
 /// Measures the delays of one event over all pairs of its sensors and chooses a
 /// consistent set.
 ///
+/// Sensors that are silent in the window, or whose correlation with the reference has
+/// no peak standing out from noise, are listed in [`EventDelays::unconfirmed`] and take
+/// no further part (the next sensor becomes the reference if the first is silent).
+///
 /// # Errors
-/// [`Error::InvalidParameter`] for a window outside a recording (naming the sensor),
-/// [`Error::NoEstimate`] when a pair has no usable correlation (naming both sensors).
+/// [`Error::InvalidParameter`] for a window outside a recording, or a pair further
+/// apart than the recordings around the window can hold (naming the sensors);
+/// [`Error::NoEstimate`] when fewer than two sensors carry a usable sound.
 pub fn measure_delays(
     recordings: &SensorRecordings,
     window: &EventWindow,
     options: &EventOptions,
 ) -> Result<EventDelays> {
-    let sensors = &window.sensors;
     let fs = recordings.sample_rate;
     let tolerance = options.consistency_tolerance_s * fs;
+    validate_options(options)?;
 
-    // Correlate every pair (a listed before b).
-    let correlations = correlate_pairs(recordings, window, options)?;
+    // Sensors that recorded nothing in the window take no part.
+    let mut unconfirmed = Vec::new();
+    let mut heard = Vec::new();
+    for &sensor in &window.sensors {
+        let (_, samples) = window_samples(recordings, sensor, window)?;
+        if crate::gcc::is_silent_frame(samples) {
+            unconfirmed.push((sensor, "silent or constant during the event".to_string()));
+        } else {
+            heard.push(sensor);
+        }
+    }
+    require_two(recordings, &heard, &unconfirmed)?;
+
+    // Correlate every pair; drop sensors whose correlation with the reference has no
+    // peak above the noise.
+    let correlations = correlate_pairs(recordings, window, &heard, options)?;
     let pair = |a: usize, b: usize| &correlations[&(a, b)];
+    let reference = heard[0];
+    let mut sensors = vec![reference];
+    for &sensor in &heard[1..] {
+        let correlation = pair(reference, sensor);
+        if correlation.candidates.is_empty() || correlation.significance < options.min_significance
+        {
+            unconfirmed.push((
+                sensor,
+                format!(
+                    "its correlation with \"{}\" peaks at {:.1} times its RMS, \
+                     not above the {:.1} that noise can reach",
+                    recordings.ids[reference], correlation.significance, options.min_significance
+                ),
+            ));
+        } else {
+            sensors.push(sensor);
+        }
+    }
+    require_two(recordings, &sensors, &unconfirmed)?;
 
     // Candidate lags of each reference pair, and how many to combine.
     let others = sensors.len() - 1;
     let per_pair = options
         .n_candidates
-        .min((4096f64.powf(1.0 / others.max(1) as f64)).floor().max(1.0) as usize);
-    let choices: Vec<Vec<(usize, &PairDelay)>> = (1..sensors.len())
-        .map(|k| {
-            pair(0, k)
+        .min((4096f64.powf(1.0 / others as f64)).floor().max(1.0) as usize);
+    let choices: Vec<Vec<(usize, &PairDelay)>> = sensors[1..]
+        .iter()
+        .map(|&k| {
+            pair(reference, k)
                 .candidates
                 .iter()
                 .take(per_pair)
@@ -308,7 +356,7 @@ pub fn measure_delays(
         let mut score: f64 = (0..others).map(|k| choices[k][combination[k]].1.peak).sum();
         for a in 1..sensors.len() {
             for b in a + 1..sensors.len() {
-                score += pair(a, b).value_near(lags[b] - lags[a], tolerance);
+                score += pair(sensors[a], sensors[b]).value_near(lags[b] - lags[a], tolerance);
             }
         }
         if best.as_ref().is_none_or(|(s, _)| score > *s) {
@@ -332,7 +380,7 @@ pub fn measure_delays(
         .map(|k| {
             let (rank, delay) = choices[k - 1][chosen[k - 1]];
             PairMeasurement {
-                i: sensors[0],
+                i: reference,
                 j: sensors[k],
                 delay_s: delay.delay_s,
                 peak: delay.peak,
@@ -344,7 +392,7 @@ pub fn measure_delays(
     for a in 1..sensors.len() {
         for b in a + 1..sensors.len() {
             let implied = lag_of(b) - lag_of(a);
-            let found = pair(a, b)
+            let found = pair(sensors[a], sensors[b])
                 .candidates
                 .iter()
                 .enumerate()
@@ -366,7 +414,6 @@ pub fn measure_delays(
     }
 
     // Closure check: a sensor confirmed by fewer than half of its other pairs is set aside.
-    let mut unconfirmed = Vec::new();
     if options.reject_outliers {
         for k in 1..sensors.len() {
             let (confirmed, total) = confirmations[k];
@@ -375,7 +422,7 @@ pub fn measure_delays(
                     sensors[k],
                     format!(
                         "its delay to \"{}\" is confirmed by {confirmed} of its {total} other pairs",
-                        recordings.ids[sensors[0]]
+                        recordings.ids[reference]
                     ),
                 ));
             }
@@ -383,9 +430,52 @@ pub fn measure_delays(
     }
 
     Ok(EventDelays {
-        reference: sensors[0],
+        reference,
         measurements,
         unconfirmed,
+    })
+}
+
+/// Checks the settings that the stages below would otherwise report per pair.
+fn validate_options(options: &EventOptions) -> Result<()> {
+    let positive = |name: &'static str, value: f64| {
+        if value.is_finite() && value >= 0.0 {
+            Ok(())
+        } else {
+            Err(Error::parameter(
+                name,
+                "a finite, non-negative number",
+                value,
+            ))
+        }
+    };
+    positive("consistency_tolerance_s", options.consistency_tolerance_s)?;
+    positive("lag_margin", options.lag_margin)?;
+    positive("min_significance", options.min_significance)?;
+    if options.n_candidates == 0 {
+        return Err(Error::parameter("n_candidates", "at least 1", 0));
+    }
+    Ok(())
+}
+
+/// An error unless at least two sensors are left, naming those that dropped out.
+fn require_two(
+    recordings: &SensorRecordings,
+    sensors: &[usize],
+    dropped: &[(usize, String)],
+) -> Result<()> {
+    if sensors.len() >= 2 {
+        return Ok(());
+    }
+    let reasons: Vec<String> = dropped
+        .iter()
+        .map(|(k, why)| format!("\"{}\": {why}", recordings.ids[*k]))
+        .collect();
+    Err(Error::NoEstimate {
+        reason: format!(
+            "fewer than two sensors carry the sound ({})",
+            reasons.join("; ")
+        ),
     })
 }
 
@@ -401,33 +491,39 @@ fn advance(combination: &mut [usize], choices: &[Vec<(usize, &PairDelay)>]) -> b
     false
 }
 
-/// GCC over every pair `(a, b)` (positions in the event's sensor list, `a < b`).
+/// GCC over every pair `(a, b)` of `sensors` (scene indices, `a` listed before `b`),
+/// keyed by the two sensor indices.
 fn correlate_pairs(
     recordings: &SensorRecordings,
     window: &EventWindow,
+    sensors: &[usize],
     options: &EventOptions,
 ) -> Result<HashMap<(usize, usize), PairCorrelation>> {
     let fs = recordings.sample_rate;
-    let sensors = &window.sensors;
     let c = recordings.speed_of_sound;
 
-    // Physical limit of each pair, seconds.
+    // Physical limit of each pair (with the margin), and the clock difference, seconds.
     let limit = |a: usize, b: usize| {
-        let (p, q) = (
-            recordings.positions[sensors[a]],
-            recordings.positions[sensors[b]],
-        );
+        let (p, q) = (recordings.positions[a], recordings.positions[b]);
         let distance = (0..3).map(|k| (p[k] - q[k]).powi(2)).sum::<f64>().sqrt();
         distance / c * (1.0 + options.lag_margin) + 2.0 / fs
     };
-    let offset = |a: usize| recordings.clock_offsets_s[sensors[a]];
-    let widest = (0..sensors.len())
-        .flat_map(|a| (a + 1..sensors.len()).map(move |b| (a, b)))
-        .map(|(a, b)| limit(a, b) + (offset(b) - offset(a)).abs())
-        .fold(0.0, f64::max);
+    let shift = |a: usize, b: usize| recordings.clock_offsets_s[b] - recordings.clock_offsets_s[a];
 
-    // One plan for the event: the widened segment is the longest frame.
-    let frame_len = ((window.end_s - window.start_s + 2.0 * widest) * fs).ceil() as usize + 2;
+    // Every pair's segments first: b's is widened by the pair's reach, and must hold it.
+    let mut segments = Vec::new();
+    for (position, &a) in sensors.iter().enumerate() {
+        let (start_a, segment_a) = window_samples(recordings, a, window)?;
+        for &b in &sensors[position + 1..] {
+            let reach = limit(a, b) + shift(a, b).abs();
+            let (start_b, segment_b) =
+                widened_samples(recordings, (a, start_a, segment_a.len()), b, window, reach)?;
+            segments.push((a, b, reach, start_a, segment_a, start_b, segment_b));
+        }
+    }
+
+    // One plan for the event: the longest widened segment, bounded by the recordings.
+    let frame_len = segments.iter().map(|s| s.6.len()).max().unwrap_or(2);
     let config = GccConfig {
         weighting: options.weighting,
         band_hz: window.band_hz,
@@ -437,56 +533,35 @@ fn correlate_pairs(
     let mut gcc = GccPhat::new(frame_len, fs, config)?;
 
     let mut correlations = HashMap::new();
-    for a in 0..sensors.len() {
-        let (start_a, segment_a) = segment(recordings, sensors[a], window.start_s, window.end_s)?;
-        for b in a + 1..sensors.len() {
-            // Widen b's segment by the pair's limit (and the clock difference).
-            let shift = offset(b) - offset(a);
-            let reach = limit(a, b) + shift.abs();
-            let (start_b, segment_b) = segment(
-                recordings,
-                sensors[b],
-                window.start_s - reach,
-                window.end_s + reach,
-            )?;
-            let estimate = gcc
-                .tdoa_offset(segment_a, segment_b, start_b - start_a, Some(reach))
-                .map_err(|e| name_pair(e, recordings, sensors[a], sensors[b]))?;
+    for (a, b, reach, start_a, segment_a, start_b, segment_b) in segments {
+        let estimate = gcc
+            .tdoa_offset(segment_a, segment_b, start_b - start_a, Some(reach))
+            .map_err(|e| name_pair(e, recordings, a, b))?;
 
-            // Recorded delay = true delay + (offset_b - offset_a): correct the candidates.
-            let candidates = estimate
-                .candidates
-                .iter()
-                .filter(|d| (d.delay_s - shift).abs() <= limit(a, b))
-                .map(|d| PairDelay {
-                    delay_s: d.delay_s - shift,
-                    lag: d.lag - shift * fs,
-                    ..*d
-                })
-                .collect();
-            let view = gcc.correlation();
-            correlations.insert(
-                (a, b),
-                PairCorrelation {
-                    candidates,
-                    values: view.values.to_vec(),
-                    first_lag: view.first_lag,
-                    clock_shift: shift * fs,
-                },
-            );
-        }
-    }
-
-    // Every reference pair needs at least one candidate.
-    for b in 1..sensors.len() {
-        if correlations[&(0, b)].candidates.is_empty() {
-            return Err(Error::NoEstimate {
-                reason: format!(
-                    "no correlation peak between \"{}\" and \"{}\" within the physical limit",
-                    recordings.ids[sensors[0]], recordings.ids[sensors[b]]
-                ),
-            });
-        }
+        // Recorded delay = true delay + (offset_b - offset_a): correct the candidates,
+        // and keep those inside the physical limit that stand out from noise.
+        let shift = shift(a, b);
+        let candidates = estimate
+            .candidates
+            .iter()
+            .filter(|d| (d.delay_s - shift).abs() <= limit(a, b))
+            .map(|d| PairDelay {
+                delay_s: d.delay_s - shift,
+                lag: d.lag - shift * fs,
+                ..*d
+            })
+            .collect();
+        let view = gcc.correlation();
+        correlations.insert(
+            (a, b),
+            PairCorrelation {
+                candidates,
+                values: view.values.to_vec(),
+                first_lag: view.first_lag,
+                clock_shift: shift * fs,
+                significance: estimate.significance,
+            },
+        );
     }
     Ok(correlations)
 }
@@ -510,31 +585,80 @@ fn name_pair(error: Error, recordings: &SensorRecordings, a: usize, b: usize) ->
     }
 }
 
-/// The samples of `sensor` between true times `start_s` and `end_s`, clipped to the
-/// recording, with the recording index of the first one.
-fn segment<'a>(
-    recordings: &SensorRecordings<'a>,
+/// Sample index range `[first, last)` of true times `start_s..end_s` in `sensor`'s
+/// recording (its clock offset applied), not clipped.
+fn sample_range(
+    recordings: &SensorRecordings,
     sensor: usize,
     start_s: f64,
     end_s: f64,
-) -> Result<(i64, &'a [f64])> {
-    let fs = recordings.sample_rate;
-    let samples = recordings.channels[sensor];
-    let clock_offset_s = recordings.clock_offsets_s[sensor];
+) -> (f64, f64) {
+    let (fs, offset) = (recordings.sample_rate, recordings.clock_offsets_s[sensor]);
+    (
+        ((start_s + offset) * fs).round(),
+        ((end_s + offset) * fs).round(),
+    )
+}
 
-    // True time -> this sensor's recording time -> sample index, clipped.
-    let first = ((start_s + clock_offset_s) * fs).round() as i64;
-    let last = ((end_s + clock_offset_s) * fs).round() as i64;
-    let (first, last) = (first.max(0), last.min(samples.len() as i64));
-    if last - first < 2 {
+/// The samples of the event window itself for `sensor`, with the recording index of
+/// the first; an error naming the sensor unless the window lies inside its recording.
+fn window_samples<'a>(
+    recordings: &SensorRecordings<'a>,
+    sensor: usize,
+    window: &EventWindow,
+) -> Result<(i64, &'a [f64])> {
+    let samples = recordings.channels[sensor];
+    let (first, last) = sample_range(recordings, sensor, window.start_s, window.end_s);
+    if !(first >= 0.0 && last <= samples.len() as f64 && last - first >= 2.0) {
         return Err(Error::parameter(
             "event window",
             format!(
-                "a window inside the recording of sensor \"{}\" ({:.3} s long)",
+                "a window inside the recording of sensor \"{}\" (0 to {:.3} s, clock offset {} s)",
                 recordings.ids[sensor],
+                samples.len() as f64 / recordings.sample_rate,
+                recordings.clock_offsets_s[sensor]
+            ),
+            format!("{:.3} s to {:.3} s", window.start_s, window.end_s),
+        ));
+    }
+    Ok((first as i64, &samples[first as usize..last as usize]))
+}
+
+/// `b`'s samples around the window, widened by `reach` seconds on both sides as far as
+/// its recording goes; an error naming both sensors when what is left cannot hold
+/// every lag in `+-reach` against `a`'s window.
+fn widened_samples<'a>(
+    recordings: &SensorRecordings<'a>,
+    (a, start_a, len_a): (usize, i64, usize),
+    b: usize,
+    window: &EventWindow,
+    reach: f64,
+) -> Result<(i64, &'a [f64])> {
+    let samples = recordings.channels[b];
+    let fs = recordings.sample_rate;
+    let (first, last) = sample_range(recordings, b, window.start_s - reach, window.end_s + reach);
+    let (first, last) = (first.max(0.0) as i64, last.min(samples.len() as f64) as i64);
+
+    // The lags the two segments can show, against the lags physics allows.
+    let j_offset = first - start_a;
+    let shown = (j_offset - (len_a as i64 - 1), j_offset + (last - first) - 1);
+    let needed = (reach * fs - 1e-9).ceil() as i64;
+    if last - first < 2 || shown.0 > -needed || shown.1 < needed {
+        return Err(Error::parameter(
+            "event window",
+            format!(
+                "recordings long enough for every delay between sensors \"{}\" and \"{}\" \
+                 (up to {reach:.3} s, from their distance and clocks); \"{}\" is recorded \
+                 from 0 to {:.3} s",
+                recordings.ids[a],
+                recordings.ids[b],
+                recordings.ids[b],
                 samples.len() as f64 / fs
             ),
-            format!("{start_s:.3} s to {end_s:.3} s"),
+            format!(
+                "the window {:.3} s to {:.3} s",
+                window.start_s, window.end_s
+            ),
         ));
     }
     Ok((first, &samples[first as usize..last as usize]))
@@ -574,6 +698,31 @@ pub fn locate_window(
         .confirmed()
         .map(|m| TdoaMeasurement::new(m.i, m.j, m.delay_s, std_s))
         .collect();
+    // Enough sensors left for the dimension? Say which dropped out and why.
+    let mut used: Vec<usize> = measurements.iter().flat_map(|m| [m.i, m.j]).collect();
+    used.sort_unstable();
+    used.dedup();
+    let needed = locate_options.dimension.unknowns() + 1;
+    if used.len() < needed {
+        let reasons: Vec<String> = delays
+            .unconfirmed
+            .iter()
+            .map(|(k, why)| format!("\"{}\": {why}", recordings.ids[*k]))
+            .collect();
+        return Err(Error::NoEstimate {
+            reason: format!(
+                "{} sensor(s) hear the event consistently, a {}-D position needs {needed} ({})",
+                used.len(),
+                needed - 1,
+                if reasons.is_empty() {
+                    "no other sensors listed".into()
+                } else {
+                    reasons.join("; ")
+                }
+            ),
+        });
+    }
+
     let locate_options = LocateOptions {
         speed_of_sound: recordings.speed_of_sound,
         reject_outliers: options.reject_outliers && locate_options.reject_outliers,

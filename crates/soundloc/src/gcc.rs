@@ -131,6 +131,13 @@ pub struct TdoaEstimate {
     pub ambiguous: bool,
     /// The peak is negative (only with [`Polarity::Either`]).
     pub inverted: bool,
+    /// `peak` over the RMS of the whole correlation (every lag the FFT holds): how far
+    /// the peak stands above what noise alone produces. Noise gives about 3 to 5 over
+    /// a window of a few thousand lags; a clear source gives tens or more.
+    pub significance: f64,
+    /// RMS of the normalised correlation over every lag (the noise level `peak` and
+    /// each candidate's peak are compared with).
+    pub noise_rms: f64,
     /// The physical limit that bounded the search, in seconds.
     pub max_delay_s: f64,
     /// The best peaks, best first; `candidates[0]` is the estimate itself.
@@ -219,6 +226,15 @@ impl std::fmt::Debug for GccPhat {
     }
 }
 
+/// A noise-only correlation peaks at about this many RMS over a window of a few
+/// thousand lags (the expected maximum of that many Gaussian values).
+const NOISE_PEAK_RMS: f64 = 3.0;
+
+/// Longest frame a [`GccPhat`] accepts, samples (2^25: 35 min at 16 kHz, 11.6 min at
+/// 48 kHz). Its buffers then take about 4.5 GB; correlating longer stretches in one
+/// frame is rarely what a user wants and would exhaust memory before an answer.
+pub const MAX_FRAME_LEN: usize = 1 << 25;
+
 /// The smallest even `2^a 3^b 5^c` at least `minimum`: a size RustFFT is fast at.
 fn fast_fft_len(minimum: usize) -> usize {
     let mut best = minimum.next_power_of_two().max(2);
@@ -244,7 +260,8 @@ impl GccPhat {
     /// Plans an estimator for frames of at most `frame_len` samples at `sample_rate` Hz.
     ///
     /// # Errors
-    /// [`Error::InvalidParameter`] for a zero frame length, a sample rate that is not
+    /// [`Error::InvalidParameter`] for a frame length below 2 or above
+    /// [`MAX_FRAME_LEN`], a sample rate that is not
     /// positive and finite, a band outside `[0, sample_rate / 2]` or empty, a PHAT-beta
     /// exponent outside `[0, 1]`, or `n_peaks` of zero.
     pub fn new(frame_len: usize, sample_rate: f64, config: GccConfig) -> Result<Self> {
@@ -498,8 +515,14 @@ impl GccPhat {
             self.window.push(self.correlation[circular] / normaliser);
         }
 
+        // The noise level: RMS over the lags the linear correlation holds (the rest of
+        // the circular buffer is zero padding).
+        let holds = (lens.0 + lens.1 - 1) as f64;
+        let power: f64 = self.correlation.iter().map(|r| r * r).sum();
+        let noise_rms = (power / holds).sqrt() / normaliser;
+
         // Best peaks, sub-sample placement, confidence.
-        Ok(self.peaks_in_window(j_offset, max_lag_f))
+        Ok(self.peaks_in_window(j_offset, max_lag_f, noise_rms))
     }
 
     /// The normalised correlation over the lag window of the last pair.
@@ -636,7 +659,7 @@ impl GccPhat {
     }
 
     /// Picks, refines and scores the peaks of `self.window`.
-    fn peaks_in_window(&self, j_offset: i64, max_lag_f: f64) -> TdoaEstimate {
+    fn peaks_in_window(&self, j_offset: i64, max_lag_f: f64, noise_rms: f64) -> TdoaEstimate {
         let either = self.config.polarity == Polarity::Either;
         let separation = self.main_lobe_half_width();
         let wanted = self.config.n_peaks.max(2);
@@ -670,7 +693,13 @@ impl GccPhat {
             .map(|&(p, sign)| self.refine(p, sign, j_offset, max_lag_f))
             .collect();
         let best = candidates[0];
-        let second = raw.get(1).map_or(0.0, |(p, _)| p.value.max(0.0));
+
+        // The runner-up: the second peak, but never less than what noise reaches
+        // (about three RMS), so a window too narrow to hold a rival proves nothing.
+        let second = raw
+            .get(1)
+            .map_or(0.0, |(p, _)| p.value)
+            .max(NOISE_PEAK_RMS * noise_rms);
         let mut confidence = if best.peak.abs() > 0.0 {
             (1.0 - second / raw[0].0.value).clamp(0.0, 1.0)
         } else {
@@ -692,6 +721,12 @@ impl GccPhat {
             confidence,
             ambiguous: confidence < self.config.ambiguity_threshold,
             inverted: best.inverted,
+            significance: if noise_rms > 0.0 {
+                best.peak.abs() / noise_rms
+            } else {
+                0.0
+            },
+            noise_rms,
             max_delay_s: max_lag_f / self.sample_rate,
             candidates,
         }
@@ -778,6 +813,24 @@ impl GccPhat {
     }
 }
 
+/// Whether a frame whose mean-removed `energy` (sum of squares) is this small is
+/// silent or constant: what is left is rounding noise of its `mean`.
+fn is_silent(energy: f64, mean: f64, len: usize) -> bool {
+    let scale = mean.abs().max(f64::MIN_POSITIVE);
+    energy <= (scale * 1e-12).powi(2) * len as f64
+}
+
+/// Whether `frame` holds no signal once its mean is removed (silent or constant), by
+/// the test [`GccPhat`] applies before it gives up with [`Error::NoEstimate`].
+pub fn is_silent_frame(frame: &[f64]) -> bool {
+    if frame.is_empty() {
+        return true;
+    }
+    let mean = frame.iter().sum::<f64>() / frame.len() as f64;
+    let energy: f64 = frame.iter().map(|x| (x - mean) * (x - mean)).sum();
+    is_silent(energy, mean, frame.len())
+}
+
 /// Mean-removes, zero-pads and transforms one frame.
 fn compute_spectrum<T: Copy + Into<f64>>(
     forward: &dyn RealToComplex<f64>,
@@ -819,12 +872,10 @@ fn compute_spectrum<T: Copy + Into<f64>>(
     }
     time[frame.len()..].fill(0.0);
 
-    // A frame is silent when what is left is rounding noise of the mean.
-    let scale = mean.abs().max(f64::MIN_POSITIVE);
-    out.energy = if energy > (scale * 1e-12).powi(2) * frame.len() as f64 {
-        energy
-    } else {
+    out.energy = if is_silent(energy, mean, frame.len()) {
         0.0
+    } else {
+        energy
     };
     if out.bins.len() != time.len() / 2 + 1 {
         out.bins.resize(time.len() / 2 + 1, Complex64::default());
@@ -1277,6 +1328,8 @@ mod tests {
         assert!(GccPhat::new(256, 0.0, GccConfig::default()).is_err());
         assert!(GccPhat::new(256, -16_000.0, GccConfig::default()).is_err());
         assert!(GccPhat::new(0, 16_000.0, GccConfig::default()).is_err());
+        let err = GccPhat::new(MAX_FRAME_LEN + 1, 16_000.0, GccConfig::default()).unwrap_err();
+        assert!(err.to_string().contains("frame_len"), "{err}");
 
         // A lag window larger than the frames is refused, not silently shrunk.
         let mut estimator = gcc(64, GccConfig::default());

@@ -270,7 +270,8 @@ pub struct Solution {
     pub position: [f64; 3],
     /// Covariance of `position`, m^2: `(J^T W J)^-1` with `W = 1 / std_s^2`, multiplied by
     /// the reduced chi-square when that exceeds one, with the height prior's information
-    /// added. In [`Dimension::Two`] the `z` row and column are zero. A direction the sensors
+    /// added. In [`Dimension::Two`] the height is assumed, not measured: its variance is
+    /// infinite and its covariances with `x` and `y` zero. A direction the sensors
     /// cannot observe at all has an infinite variance.
     pub covariance: [[f64; 3]; 3],
     /// Root mean square of the delay residuals of the used measurements, seconds.
@@ -1095,8 +1096,10 @@ impl<'a> Problem<'a> {
             _ => Matrix3::from_diagonal_element(f64::INFINITY),
         };
         if self.dimension == Dimension::Two {
+            // The height was assumed, not measured: its variance is unbounded.
             covariance.row_mut(2).fill(0.0);
             covariance.column_mut(2).fill(0.0);
+            covariance[(2, 2)] = f64::INFINITY;
         }
         (covariance, information)
     }
@@ -1363,7 +1366,8 @@ mod tests {
         )
         .unwrap();
         assert!(distance(solution.position, source) < 1e-6, "{solution:?}");
-        assert_eq!(solution.covariance[2], [0.0; 3]);
+        assert_eq!(solution.covariance[2][..2], [0.0; 2]);
+        assert_eq!(solution.covariance[2][2], f64::INFINITY);
         assert!(solution.position_std()[0] > 0.0);
     }
 

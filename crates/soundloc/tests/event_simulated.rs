@@ -171,3 +171,83 @@ fn a_late_arrival_around_a_building_is_rejected_and_reported() {
         "sensor s1 (index 1) arrives late"
     );
 }
+
+/// Rewrites sensor `k`'s recording of a simulated scene with `samples`.
+fn overwrite(scene: &Path, k: usize, samples: impl Fn(usize) -> f64) {
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: SAMPLE_RATE,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let path = scene.parent().unwrap().join(format!("s{k}.wav"));
+    let mut writer = hound::WavWriter::create(path, spec).unwrap();
+    for n in 0..SAMPLE_RATE as usize {
+        writer.write_sample((samples(n) * 32767.0) as i16).unwrap();
+    }
+    writer.finalize().unwrap();
+}
+
+#[test]
+fn a_dead_recorder_is_left_out_not_fatal() {
+    // s2 recorded nothing (a flat line): the other five still place the source.
+    let source = [12.0, 27.0, 8.0];
+    let path = simulate("dead", source, [0.0; 6], [0.0; 6]);
+    overwrite(&path, 2, |_| 0.25);
+    let estimate = locate(&path);
+    let horizontal = (estimate.local[0] - source[0]).hypot(estimate.local[1] - source[1]);
+    assert!(horizontal < 0.05, "{:?}", estimate.local);
+    assert_eq!(estimate.rejected.len(), 1);
+    assert_eq!(estimate.rejected[0].0, 2);
+    assert!(
+        estimate.rejected[0].1.contains("silent or constant"),
+        "{:?}",
+        estimate.rejected
+    );
+}
+
+#[test]
+fn noise_alone_is_no_estimate() {
+    let path = simulate("noise", [12.0, 27.0, 8.0], [0.0; 6], [0.0; 6]);
+    let mut rng = StdRng::seed_from_u64(99);
+    let noise: Vec<f64> = (0..SAMPLE_RATE as usize)
+        .map(|_| rng.sample::<f64, _>(StandardNormal) * 0.1)
+        .collect();
+    for k in 0..6 {
+        // Independent noise per sensor: shift the same draw by a different amount.
+        overwrite(&path, k, |n| noise[(n + 1777 * k) % noise.len()]);
+    }
+    let scene = Scene::from_file(&path).unwrap();
+    let audio = SceneAudio::load(&scene).unwrap();
+    std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+    let error =
+        locate_event(&scene, &audio, &scene.events[0], &EventOptions::default()).unwrap_err();
+    assert!(
+        matches!(error, soundloc::Error::NoEstimate { .. }),
+        "{error}"
+    );
+    assert!(
+        error.to_string().contains("stands out") || error.to_string().contains("times its RMS"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_sensor_far_away_is_a_clear_error_without_a_huge_allocation() {
+    // A typo puts s1 10 000 km away: its possible delays far exceed the recordings.
+    let path = simulate("far", [12.0, 27.0, 8.0], [0.0; 6], [0.0; 6]);
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("position = [45, 3, 2]", "position = [1e7, 3, 2]");
+    std::fs::write(&path, text).unwrap();
+    let scene = Scene::from_file(&path).unwrap();
+    let audio = SceneAudio::load(&scene).unwrap();
+    std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+    let error =
+        locate_event(&scene, &audio, &scene.events[0], &EventOptions::default()).unwrap_err();
+    let message = error.to_string();
+    assert!(
+        message.contains("\"s1\"") && message.contains("recorded from 0 to 1.000 s"),
+        "{message}"
+    );
+}
