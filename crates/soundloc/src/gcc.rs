@@ -265,10 +265,10 @@ impl GccPhat {
     /// positive and finite, a band outside `[0, sample_rate / 2]` or empty, a PHAT-beta
     /// exponent outside `[0, 1]`, or `n_peaks` of zero.
     pub fn new(frame_len: usize, sample_rate: f64, config: GccConfig) -> Result<Self> {
-        if frame_len < 2 {
+        if !(2..=MAX_FRAME_LEN).contains(&frame_len) {
             return Err(Error::parameter(
                 "frame_len",
-                "at least 2 samples",
+                format!("between 2 and {MAX_FRAME_LEN} samples"),
                 frame_len,
             ));
         }
