@@ -330,8 +330,13 @@ fn parse(text: &str, path: &Path) -> Result<RawScene> {
     // Then the shape: types, unknown and missing keys.
     toml::from_str::<RawScene>(text).map_err(|e| {
         let (field, at) = match e.span() {
-            // A span over the whole document: a key missing at the top level.
-            Some(span) if span.start == 0 && span.end >= text.trim_end().len() => {
+            // A span over the whole document, or a missing key reported at its very
+            // start: a key missing at the top level.
+            Some(span)
+                if span.start == 0
+                    && (span.end >= text.trim_end().len()
+                        || e.message().starts_with("missing field")) =>
+            {
                 (String::new(), String::new())
             }
             Some(span) => (

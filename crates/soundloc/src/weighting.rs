@@ -45,7 +45,8 @@ pub enum Weighting {
 
 impl Weighting {
     /// Parses the names used in scene files and the Python API:
-    /// `cc`, `phat`, `phat-beta:0.7`, `scot`, `roth`, `ht` (also `ml`).
+    /// `cc`, `phat`, `phat-beta:0.7` (beta in `[0, 1]`), `scot`, `roth`, `ht` (also
+    /// `ml`). `None` for anything else.
     pub fn from_name(name: &str) -> Option<Self> {
         let lower = name.trim().to_ascii_lowercase();
         match lower.as_str() {
@@ -58,7 +59,10 @@ impl Weighting {
                 let beta = other
                     .strip_prefix("phat-beta:")
                     .or_else(|| other.strip_prefix("phat_beta:"))?;
-                beta.parse().ok().map(Weighting::PhatBeta)
+                let beta: f64 = beta.parse().ok()?;
+                (0.0..=1.0)
+                    .contains(&beta)
+                    .then_some(Weighting::PhatBeta(beta))
             }
         }
     }
@@ -146,6 +150,7 @@ mod tests {
             Some(Weighting::PhatBeta(0.7))
         );
         assert_eq!(Weighting::from_name("fancy"), None);
+        assert_eq!(Weighting::from_name("phat-beta:2"), None);
     }
 
     #[test]
