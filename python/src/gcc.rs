@@ -260,7 +260,7 @@ pub fn parse_weighting(name: &str) -> PyResult<Weighting> {
     Weighting::from_name(name).ok_or_else(|| {
         invalid(
             "weighting",
-            "one of 'cc', 'phat', 'phat-beta:<b>', 'scot', 'roth', 'ht'",
+            "one of 'cc', 'phat', 'phat-beta:<b>' (b in [0, 1]), 'scot', 'roth', 'ht'",
             format!("{name:?}"),
         )
     })

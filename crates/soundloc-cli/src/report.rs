@@ -46,7 +46,7 @@ fn load(args: &SceneArgs) -> anyhow::Result<(Scene, SceneAudio, EventOptions)> {
     let audio = SceneAudio::load(&scene)?;
     let weighting = Weighting::from_name(&args.weighting).with_context(|| {
         format!(
-            "--weighting: expected phat, scot, roth, ht, cc or phat-beta:<beta>, got {:?}",
+            "--weighting: expected phat, scot, roth, ht, cc or phat-beta:<beta> with beta in [0, 1], got {:?}",
             args.weighting
         )
     })?;
