@@ -10,6 +10,9 @@ step "Rust: formatting and lints"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "Rust: API docs build without warnings"
+RUSTDOCFLAGS="-D warnings" cargo doc --locked --no-deps -p soundloc
+
 step "Rust: tests (library, CLI, examples, doc tests)"
 cargo test --locked
 cargo build --locked -p soundloc-examples --examples

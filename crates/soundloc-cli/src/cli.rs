@@ -33,7 +33,7 @@ pub struct SceneArgs {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 
-    /// GCC weighting: phat, scot, roth, ht, cc or phat-beta:<beta>.
+    /// GCC weighting: phat, scot, roth, ht, cc or phat-beta:B (B in 0..1).
     #[arg(long, default_value = "phat")]
     pub weighting: String,
 }
