@@ -1,17 +1,24 @@
-//! Localising an annotated event: from a scene's recordings to a position.
+//! Localising an event: from synchronised recordings to a position.
 //!
-//! This module ties the stages together for one event window of a [`Scene`]:
+//! This module ties the stages together for one event window. The sensors come as
+//! [`SensorRecordings`], built from a [`Scene`] and its audio ([`SceneAudio`]) or from
+//! arrays (the Python `locate_signals`):
 //!
-//! 1. **Segments.** The reference sensor (the first one the event lists) contributes
+//! 1. **Who heard it.** A sensor that is silent or constant in the window takes no
+//!    part (a dead recorder is reported, not fatal); if it was the reference, the next
+//!    listed sensor takes its place.
+//! 2. **Segments.** The reference sensor (the first one the event lists) contributes
 //!    the window itself; for every pair `(a, b)`, sensor `b` contributes the window
 //!    widened by the largest delay the pair allows, so the whole sound heard by `a` is
-//!    also inside `b`'s segment whatever the delay. Clock offsets from the scene are
-//!    applied here.
-//! 2. **Delays over all pairs.** GCC-PHAT ([`crate::gcc`]) in the event's band, limited
+//!    also inside `b`'s segment whatever the delay. Clock offsets are applied here. A
+//!    pair whose possible delays do not fit in the recordings is an error that names it
+//!    (typically a mistyped position), before any large buffer is allocated.
+//! 3. **Delays over all pairs.** GCC-PHAT ([`crate::gcc`]) in the event's band, limited
 //!    to the pair's distance over the speed of sound (plus a margin of 2 % and two
 //!    samples for position and sound-speed errors), keeping the best few peaks of each
-//!    pair as candidates.
-//! 3. **A consistent set of delays.** Outdoors, the highest correlation peak of a
+//!    pair as candidates. A sensor whose correlation with the reference does not rise
+//!    above what noise reaches ([`EventOptions::min_significance`]) is left out.
+//! 4. **A consistent set of delays.** Outdoors, the highest correlation peak of a
 //!    distant pair is often a wrong one (another bird, an echo). The delays of a true
 //!    sound close around every triangle of sensors: `t_ab + t_bc = t_ac`. We choose,
 //!    among the candidate peaks of each reference pair, the combination whose implied
@@ -21,17 +28,23 @@
 //!    correlation has a peak at the implied lag join the measurements; a sensor whose
 //!    delay to the reference is confirmed by fewer than half of its other pairs is set
 //!    aside as *unconfirmed*, and the event says so.
-//! 4. **Position.** [`crate::locate`] on all the kept pair delays, with the scene's height
+//! 5. **Position.** [`crate::locate`] on all the kept pair delays, with the height
 //!    prior, and its own residual-based rejection as a second line of defence.
-//! 5. **Output** in the scene's coordinates and, where the frame allows, latitude and
-//!    longitude.
+//! 6. **Output** in the scene's coordinates and, where the frame allows, latitude and
+//!    longitude ([`locate_event`]).
 //!
 //! # Limitations
 //!
 //! - The recordings are read whole into memory: fine for annotated clips, not for days
-//!   of audio (streaming comes with detection, issue 3).
+//!   of audio (streaming comes with continuous detection, issue 3).
 //! - The candidate search is exhaustive over the reference pairs' peaks, with fewer
 //!   candidates per pair when an event has many sensors (at most 4096 combinations).
+//! - A wrong peak that a sensor's *other* pairs share (an echo it hears in every
+//!   pair) passes the closure check; only the solver's residuals can catch it, and
+//!   they need `dim + 2` sensors to do so. With 5 sensors in 3-D such a peak shifts
+//!   the answer instead (the 2.8 s song of `datasets/locar-aru9`, about 1 m). Choosing
+//!   among candidate combinations by the fit of the located position, not only by
+//!   closure, would catch it.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
