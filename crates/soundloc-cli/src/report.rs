@@ -283,7 +283,7 @@ pub fn tdoa(args: &SceneArgs) -> anyhow::Result<(String, bool)> {
             tdoa_event(
                 &scene,
                 window,
-                measure_delays(&audio.recordings(&scene), window, &options),
+                delays_used(&scene, &audio, window, &options),
             )
         })
         .collect();
@@ -324,6 +324,20 @@ pub fn tdoa(args: &SceneArgs) -> anyhow::Result<(String, bool)> {
         }
     }
     Ok((out, all_ok))
+}
+
+/// The delays `locate` bases the event's position on; for an event that cannot be
+/// located (too few sensors for a position), the best consistent delays.
+fn delays_used(
+    scene: &Scene,
+    audio: &SceneAudio,
+    window: &EventWindow,
+    options: &EventOptions,
+) -> soundloc::Result<EventDelays> {
+    match locate_event(scene, audio, window, options) {
+        Ok(estimate) => Ok(estimate.delays),
+        Err(_) => measure_delays(&audio.recordings(scene), window, options),
+    }
 }
 
 /// Converts one event's delays to the reference into records.

@@ -29,7 +29,11 @@
 //!    delay to the reference is confirmed by fewer than half of its other pairs is set
 //!    aside as *unconfirmed*, and the event says so.
 //! 5. **Position.** [`crate::locate`] on all the kept pair delays, with the height
-//!    prior, and its own residual-based rejection as a second line of defence.
+//!    prior, and its own residual-based rejection as a second line of defence. This is
+//!    done for the best few combinations of step 4, and the position kept is the one
+//!    where the correlations of *all* pairs, read at the delays it predicts, add up
+//!    highest (the steered response power): a wrong peak that closes around its
+//!    triangles still moves the position away from where the other pairs agree.
 //! 6. **Output** in the scene's coordinates and, where the frame allows, latitude and
 //!    longitude ([`locate_event`]).
 //!
@@ -39,12 +43,10 @@
 //!   of audio (streaming comes with continuous detection, issue 3).
 //! - The candidate search is exhaustive over the reference pairs' peaks, with fewer
 //!   candidates per pair when an event has many sensors (at most 4096 combinations).
-//! - A wrong peak that a sensor's *other* pairs share (an echo it hears in every
-//!   pair) passes the closure check; only the solver's residuals can catch it, and
-//!   they need `dim + 2` sensors to do so. With 5 sensors in 3-D such a peak shifts
-//!   the answer instead (the 2.8 s song of `datasets/locar-aru9`, about 1 m). Choosing
-//!   among candidate combinations by the fit of the located position, not only by
-//!   closure, would catch it.
+//! - Only the best [`COMBINATIONS_LOCATED`] combinations by closure score are located;
+//!   a right combination ranked lower is not considered.
+//! - The reasons given for a rejected sensor describe the combination that was kept,
+//!   not every combination tried.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -285,6 +287,58 @@ impl PairCorrelation {
     }
 }
 
+/// How many of the best-scoring delay combinations [`locate_window`] locates before
+/// keeping the one whose position the correlations support best.
+pub const COMBINATIONS_LOCATED: usize = 8;
+
+/// The correlations of one event and its best combinations of reference delays.
+struct CorrelatedEvent {
+    /// Sensors taking part, the reference first.
+    sensors: Vec<usize>,
+    /// Sensors already left out (silent, or no peak above noise), with the reason.
+    dropped: Vec<(usize, String)>,
+    /// Every pair's correlation, keyed by the two sensor indices in listed order.
+    correlations: HashMap<(usize, usize), PairCorrelation>,
+    /// For each non-reference sensor, its candidate peaks with the reference and their
+    /// ranks.
+    choices: Vec<Vec<(usize, PairDelay)>>,
+    /// Combinations (one candidate index per non-reference sensor), best closure score
+    /// first.
+    ranked: Vec<Vec<usize>>,
+}
+
+impl CorrelatedEvent {
+    fn pair(&self, a: usize, b: usize) -> &PairCorrelation {
+        &self.correlations[&(a, b)]
+    }
+
+    /// The correlation summed over every pair at the delays a source at `position`
+    /// would produce (the best value within `tolerance` samples, so that a
+    /// least-squares compromise is not punished against an exact fit of fewer
+    /// sensors): the steered response power there.
+    fn steered_power(
+        &self,
+        recordings: &SensorRecordings,
+        position: [f64; 3],
+        tolerance: f64,
+    ) -> f64 {
+        let fs = recordings.sample_rate;
+        let mut power = 0.0;
+        for (index, &a) in self.sensors.iter().enumerate() {
+            for &b in &self.sensors[index + 1..] {
+                let lag = locate::model_delay_s(
+                    position,
+                    recordings.positions[a],
+                    recordings.positions[b],
+                    recordings.speed_of_sound,
+                ) * fs;
+                power += self.pair(a, b).value_near(lag, tolerance);
+            }
+        }
+        power
+    }
+}
+
 /// Measures the delays of one event over all pairs of its sensors and chooses a
 /// consistent set.
 ///
@@ -301,34 +355,42 @@ pub fn measure_delays(
     window: &EventWindow,
     options: &EventOptions,
 ) -> Result<EventDelays> {
-    let fs = recordings.sample_rate;
-    let tolerance = options.consistency_tolerance_s * fs;
+    let event = correlate_event(recordings, window, options)?;
+    Ok(delays_of(&event, &event.ranked[0], recordings, options))
+}
+
+/// Steps 1 to 4 of the module docs, up to the ranked combinations.
+fn correlate_event(
+    recordings: &SensorRecordings,
+    window: &EventWindow,
+    options: &EventOptions,
+) -> Result<CorrelatedEvent> {
+    let tolerance = options.consistency_tolerance_s * recordings.sample_rate;
     validate_options(options)?;
 
     // Sensors that recorded nothing in the window take no part.
-    let mut unconfirmed = Vec::new();
+    let mut dropped = Vec::new();
     let mut heard = Vec::new();
     for &sensor in &window.sensors {
         let (_, samples) = window_samples(recordings, sensor, window)?;
         if crate::gcc::is_silent_frame(samples) {
-            unconfirmed.push((sensor, "silent or constant during the event".to_string()));
+            dropped.push((sensor, "silent or constant during the event".to_string()));
         } else {
             heard.push(sensor);
         }
     }
-    require_two(recordings, &heard, &unconfirmed)?;
+    require_two(recordings, &heard, &dropped)?;
 
     // Correlate every pair; drop sensors whose correlation with the reference has no
     // peak above the noise.
     let correlations = correlate_pairs(recordings, window, &heard, options)?;
-    let pair = |a: usize, b: usize| &correlations[&(a, b)];
     let reference = heard[0];
     let mut sensors = vec![reference];
     for &sensor in &heard[1..] {
-        let correlation = pair(reference, sensor);
+        let correlation = &correlations[&(reference, sensor)];
         if correlation.candidates.is_empty() || correlation.significance < options.min_significance
         {
-            unconfirmed.push((
+            dropped.push((
                 sensor,
                 format!(
                     "its correlation with \"{}\" peaks at {:.1} times its RMS, \
@@ -340,27 +402,28 @@ pub fn measure_delays(
             sensors.push(sensor);
         }
     }
-    require_two(recordings, &sensors, &unconfirmed)?;
+    require_two(recordings, &sensors, &dropped)?;
 
     // Candidate lags of each reference pair, and how many to combine.
     let others = sensors.len() - 1;
     let per_pair = options
         .n_candidates
         .min((4096f64.powf(1.0 / others as f64)).floor().max(1.0) as usize);
-    let choices: Vec<Vec<(usize, &PairDelay)>> = sensors[1..]
+    let choices: Vec<Vec<(usize, PairDelay)>> = sensors[1..]
         .iter()
         .map(|&k| {
-            pair(reference, k)
-                .candidates
+            let candidates = &correlations[&(reference, k)].candidates;
+            candidates
                 .iter()
+                .copied()
                 .take(per_pair)
                 .enumerate()
                 .collect()
         })
         .collect();
 
-    // Exhaustive search for the combination whose implied pair lags score best.
-    let mut best: Option<(f64, Vec<usize>)> = None;
+    // Score every combination by the correlation at all the lags it implies.
+    let mut scored: Vec<(f64, Vec<usize>)> = Vec::new();
     let mut combination = vec![0usize; others];
     loop {
         let lags: Vec<f64> = std::iter::once(0.0)
@@ -369,29 +432,45 @@ pub fn measure_delays(
         let mut score: f64 = (0..others).map(|k| choices[k][combination[k]].1.peak).sum();
         for a in 1..sensors.len() {
             for b in a + 1..sensors.len() {
-                score += pair(sensors[a], sensors[b]).value_near(lags[b] - lags[a], tolerance);
+                score += correlations[&(sensors[a], sensors[b])]
+                    .value_near(lags[b] - lags[a], tolerance);
             }
         }
-        if best.as_ref().is_none_or(|(s, _)| score > *s) {
-            best = Some((score, combination.clone()));
-        }
+        scored.push((score, combination.clone()));
         if !advance(&mut combination, &choices) {
             break;
         }
     }
-    let chosen = best.map(|(_, c)| c).unwrap_or_default();
+    scored.sort_by(|x, y| y.0.total_cmp(&x.0));
+    scored.truncate(COMBINATIONS_LOCATED);
 
-    // Keep the chosen reference delays and every other pair that confirms them.
-    let lag_of = |k: usize| {
-        if k == 0 {
-            0.0
-        } else {
-            choices[k - 1][chosen[k - 1]].1.lag
-        }
-    };
+    Ok(CorrelatedEvent {
+        sensors,
+        dropped,
+        correlations,
+        choices,
+        ranked: scored.into_iter().map(|(_, c)| c).collect(),
+    })
+}
+
+/// The measurements one combination of reference delays stands for: the reference
+/// pairs, every other pair that confirms them, and the closure check.
+fn delays_of(
+    event: &CorrelatedEvent,
+    combination: &[usize],
+    recordings: &SensorRecordings,
+    options: &EventOptions,
+) -> EventDelays {
+    let tolerance = options.consistency_tolerance_s * recordings.sample_rate;
+    let sensors = &event.sensors;
+    let reference = sensors[0];
+    let chosen = |k: usize| event.choices[k - 1][combination[k - 1]];
+    let lag_of = |k: usize| if k == 0 { 0.0 } else { chosen(k).1.lag };
+
+    // The chosen reference delays.
     let mut measurements: Vec<PairMeasurement> = (1..sensors.len())
         .map(|k| {
-            let (rank, delay) = choices[k - 1][chosen[k - 1]];
+            let (rank, delay) = chosen(k);
             PairMeasurement {
                 i: reference,
                 j: sensors[k],
@@ -401,11 +480,14 @@ pub fn measure_delays(
             }
         })
         .collect();
+
+    // Every other pair with a peak where the chosen delays put it.
     let mut confirmations = vec![(0usize, 0usize); sensors.len()];
     for a in 1..sensors.len() {
         for b in a + 1..sensors.len() {
             let implied = lag_of(b) - lag_of(a);
-            let found = pair(sensors[a], sensors[b])
+            let found = event
+                .pair(sensors[a], sensors[b])
                 .candidates
                 .iter()
                 .enumerate()
@@ -427,6 +509,7 @@ pub fn measure_delays(
     }
 
     // Closure check: a sensor confirmed by fewer than half of its other pairs is set aside.
+    let mut unconfirmed = event.dropped.clone();
     if options.reject_outliers {
         for k in 1..sensors.len() {
             let (confirmed, total) = confirmations[k];
@@ -442,11 +525,11 @@ pub fn measure_delays(
         }
     }
 
-    Ok(EventDelays {
+    EventDelays {
         reference,
         measurements,
         unconfirmed,
-    })
+    }
 }
 
 /// Checks the settings that the stages below would otherwise report per pair.
@@ -493,7 +576,7 @@ fn require_two(
 }
 
 /// Steps a mixed-radix counter over the candidate lists; false when it wraps.
-fn advance(combination: &mut [usize], choices: &[Vec<(usize, &PairDelay)>]) -> bool {
+fn advance(combination: &mut [usize], choices: &[Vec<(usize, PairDelay)>]) -> bool {
     for (digit, options) in combination.iter_mut().zip(choices) {
         *digit += 1;
         if *digit < options.len() {
@@ -703,14 +786,54 @@ pub fn locate_window(
     options: &EventOptions,
     locate_options: &LocateOptions,
 ) -> Result<LocatedWindow> {
-    let delays = measure_delays(recordings, window, options)?;
+    let event = correlate_event(recordings, window, options)?;
+    let locate_options = LocateOptions {
+        speed_of_sound: recordings.speed_of_sound,
+        reject_outliers: options.reject_outliers && locate_options.reject_outliers,
+        ..locate_options.clone()
+    };
 
-    // Solve with all kept pair delays.
+    // Locate the best few combinations; keep the position the correlations of all
+    // pairs support best (the first combination's error if none can be located).
+    let mut best: Option<(f64, LocatedWindow)> = None;
+    let mut first_error = None;
+    for combination in &event.ranked {
+        let delays = delays_of(&event, combination, recordings, options);
+        match solve(recordings, delays, options, &locate_options) {
+            Ok(located) => {
+                let tolerance = options.consistency_tolerance_s * recordings.sample_rate;
+                let power = event.steered_power(recordings, located.solution.position, tolerance);
+                if best.as_ref().is_none_or(|(p, _)| power > *p) {
+                    best = Some((power, located));
+                }
+            }
+            Err(error) => {
+                first_error.get_or_insert(error);
+            }
+        }
+    }
+    match (best, first_error) {
+        (Some((_, located)), _) => Ok(located),
+        (None, Some(error)) => Err(error),
+        (None, None) => Err(Error::NoEstimate {
+            reason: "no combination of delays to locate".into(),
+        }),
+    }
+}
+
+/// Solves for the source from one set of delays.
+fn solve(
+    recordings: &SensorRecordings,
+    delays: EventDelays,
+    options: &EventOptions,
+    locate_options: &LocateOptions,
+) -> Result<LocatedWindow> {
     let std_s = options.delay_std_s.unwrap_or(2.0 / recordings.sample_rate);
     let measurements: Vec<TdoaMeasurement> = delays
         .confirmed()
         .map(|m| TdoaMeasurement::new(m.i, m.j, m.delay_s, std_s))
         .collect();
+
     // Enough sensors left for the dimension? Say which dropped out and why.
     let mut used: Vec<usize> = measurements.iter().flat_map(|m| [m.i, m.j]).collect();
     used.sort_unstable();
@@ -735,13 +858,7 @@ pub fn locate_window(
             ),
         });
     }
-
-    let locate_options = LocateOptions {
-        speed_of_sound: recordings.speed_of_sound,
-        reject_outliers: options.reject_outliers && locate_options.reject_outliers,
-        ..locate_options.clone()
-    };
-    let solution = locate::locate(&recordings.positions, &measurements, &locate_options)?;
+    let solution = locate::locate(&recordings.positions, &measurements, locate_options)?;
 
     // Everything left out, and why.
     let mut rejected = delays.unconfirmed.clone();
