@@ -233,8 +233,8 @@ class Solution:
         Source position, metres (east, north, up).
     covariance : ndarray, shape (3, 3)
         Covariance of ``position``, m^2; inflated by the reduced chi-square when the
-        fit is worse than ``delay_std_s`` explains. In 2-D the ``z`` row and column
-        are zero.
+        fit is worse than ``delay_std_s`` explains. In 2-D the height is assumed, not
+        measured: its variance is ``inf`` and its covariances zero.
     position_std : ndarray, shape (3,)
         Square roots of the covariance diagonal, metres.
     residual_rms_s : float
@@ -242,7 +242,8 @@ class Solution:
     used : list of int
         Microphones whose measurements contributed, increasing.
     rejected : list of int
-        Microphones left out as inconsistent, in rejection order.
+        Microphones left out as inconsistent, in rejection order (for
+        :func:`locate_signals`, also those silent or not confirmed by the other pairs).
     rejections : list of (int, float, float, float)
         For each rejected microphone: ``(mic, worst_residual_std,
         reduced_chi2_before, reduced_chi2_after)``.
@@ -250,6 +251,9 @@ class Solution:
         Other positions that fit as well (mirror images); empty when unique.
     iterations : int
         Levenberg-Marquardt iterations of the winning start.
+    height_at_bound : bool
+        The height sits on a bound of ``height_bounds``: the delays point beyond it,
+        so the bound, not the data, set it.
     """
 
     @property
@@ -270,6 +274,8 @@ class Solution:
     def ambiguous(self) -> list[npt.NDArray[np.float64]]: ...
     @property
     def iterations(self) -> int: ...
+    @property
+    def height_at_bound(self) -> bool: ...
 
 def locate(
     mic_positions: _Table,

@@ -34,6 +34,9 @@ pub struct Solution {
     /// Levenberg-Marquardt iterations of the winning start.
     #[pyo3(get)]
     iterations: usize,
+    /// The height sits on a bound of `height_bounds`: the delays point beyond it.
+    #[pyo3(get)]
+    height_at_bound: bool,
 }
 
 impl From<core::Solution> for Solution {
@@ -51,6 +54,7 @@ impl From<core::Solution> for Solution {
                 .collect(),
             ambiguous: solution.ambiguous,
             iterations: solution.iterations,
+            height_at_bound: solution.height_at_bound,
         }
     }
 }

@@ -157,3 +157,20 @@ def test_delayed_pair_helper_is_consistent_with_locate_sign():
     # delayed_pair(…, lag) makes x_j later by lag: the same convention locate reads.
     x_i, x_j = delayed_pair(2048, 4.0)
     assert soundloc.gcc_phat(x_i, x_j, 1.0).delay_s == pytest.approx(4.0, abs=1e-3)
+
+
+def test_a_height_held_at_its_bound_says_so():
+    mics = np.array(
+        [[0, 0, 0], [30, 0, 1], [0, 30, 2], [30, 30, 0.5], [15, -5, 1.5], [-5, 15, 0]],
+        float,
+    )
+    source = np.array([12.0, 9.0, 20.0])
+    rows = exact_pairs(mics, source, all_pairs(6))
+    free = soundloc.locate(mics, rows, height_bounds=(0.0, 40.0))
+    assert not free.height_at_bound
+    np.testing.assert_allclose(free.position, source, atol=1e-4)
+    # (With outlier rejection on, a too-low ceiling can also cost a good microphone:
+    # leaving one out may fit the bound better. The flag is what to look at.)
+    held = soundloc.locate(mics, rows, height_bounds=(0.0, 10.0), reject_outliers=False)
+    assert held.height_at_bound
+    assert held.position[2] == pytest.approx(10.0)

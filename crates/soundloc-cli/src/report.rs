@@ -73,6 +73,7 @@ struct LocatedEvent {
     rejected: Vec<String>,
     rejection_reasons: Vec<String>,
     ambiguous: Vec<[f64; 3]>,
+    height_at_bound: bool,
     error: Option<String>,
 }
 
@@ -134,6 +135,7 @@ fn located_event(
         rejected: Vec::new(),
         rejection_reasons: Vec::new(),
         ambiguous: Vec::new(),
+        height_at_bound: false,
         error: None,
     };
     match result {
@@ -153,6 +155,7 @@ fn located_event(
                 .map(|(k, why)| format!("{}: {why}", id(k)))
                 .collect();
             event.ambiguous = estimate.ambiguous.clone();
+            event.height_at_bound = estimate.height_at_bound;
         }
     }
     event
@@ -245,6 +248,15 @@ fn locate_table(scene: &Scene, events: &[LocatedEvent]) -> anyhow::Result<String
                 event.label.as_deref().unwrap_or("event"),
                 event.start_s,
                 event.ambiguous.len()
+            )?;
+        }
+        if event.height_at_bound {
+            writeln!(
+                out,
+                "note: {} at {:.2} s sits on a height bound of [solver]: the delays point \
+                 beyond it, so the height is the bound's, not a measurement",
+                event.label.as_deref().unwrap_or("event"),
+                event.start_s,
             )?;
         }
     }

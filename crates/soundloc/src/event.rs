@@ -259,6 +259,9 @@ pub struct EventEstimate {
     pub rejected: Vec<(usize, String)>,
     /// Other positions that fit as well, in the scene's coordinates.
     pub ambiguous: Vec<[f64; 3]>,
+    /// The height sits on a bound of the scene's height prior: the delays pull beyond
+    /// it.
+    pub height_at_bound: bool,
     /// The delays behind the estimate.
     pub delays: EventDelays,
 }
@@ -925,6 +928,7 @@ pub fn locate_event(
         used: solution.used.clone(),
         rejected: located.rejected,
         ambiguous,
+        height_at_bound: solution.height_at_bound,
         delays: located.delays,
     })
 }

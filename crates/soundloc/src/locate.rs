@@ -286,6 +286,10 @@ pub struct Solution {
     pub ambiguous: Vec<[f64; 3]>,
     /// Levenberg-Marquardt iterations taken by the winning start.
     pub iterations: usize,
+    /// The height sits on a bound of [`LocateOptions::height_prior`]: the delays pull
+    /// beyond it, so the prior, not the data, set `z` (and the source may be outside
+    /// the stated range).
+    pub height_at_bound: bool,
 }
 
 impl Solution {
@@ -1146,6 +1150,14 @@ impl<'a> Problem<'a> {
             used.sort_unstable();
             used
         };
+        // A height held at a bound of the prior: the data may point beyond it.
+        let height_at_bound = self.dimension == Dimension::Three
+            && self.height_prior.is_some_and(|prior| {
+                let z = best.position.z;
+                let slack = 1e-9 * (1.0 + z.abs());
+                z <= prior.min_m + slack || z >= prior.max_m - slack
+            });
+
         Ok(Solution {
             position: best.position.into(),
             covariance: covariance.into(),
@@ -1155,6 +1167,7 @@ impl<'a> Problem<'a> {
             rejections,
             ambiguous: ambiguous.into_iter().map(Into::into).collect(),
             iterations: best.iterations,
+            height_at_bound,
         })
     }
 }
@@ -1588,8 +1601,9 @@ mod tests {
         assert!((prior.min_m..=prior.max_m).contains(&solution.position[2]));
         assert!(std[2] <= prior.std_m() + 1e-9);
         assert!(solution.ambiguous.is_empty(), "the mirror is below ground");
+        assert!(!solution.height_at_bound);
 
-        // A tight prior clamps the estimate into its bounds.
+        // A tight prior clamps the estimate into its bounds, and says so.
         let low = HeightPrior {
             min_m: 0.0,
             max_m: 10.0,
@@ -1604,6 +1618,10 @@ mod tests {
             "{solution:?}"
         );
         assert!(solution.position_std()[2] <= low.std_m() + 1e-9);
+        assert!(
+            solution.height_at_bound,
+            "the source is 40 m up: {solution:?}"
+        );
     }
 
     #[test]
