@@ -601,28 +601,34 @@ fn correlate_pairs(
     let fs = recordings.sample_rate;
     let c = recordings.speed_of_sound;
 
-    // Physical limit of each pair (with the margin), and the clock difference, seconds.
+    // Physical limit of each pair (with the margin, and a sample for the fractional
+    // part of the clock difference), seconds.
     let limit = |a: usize, b: usize| {
         let (p, q) = (recordings.positions[a], recordings.positions[b]);
         let distance = (0..3).map(|k| (p[k] - q[k]).powi(2)).sum::<f64>().sqrt();
         distance / c * (1.0 + options.lag_margin) + 2.0 / fs
     };
-    let shift = |a: usize, b: usize| recordings.clock_offsets_s[b] - recordings.clock_offsets_s[a];
 
-    // Every pair's segments first: b's is widened by the pair's reach, and must hold it.
+    // Every pair's segments first: b's, on its own clock, widened by the pair's limit.
     let mut segments = Vec::new();
     for (position, &a) in sensors.iter().enumerate() {
         let (start_a, segment_a) = window_samples(recordings, a, window)?;
         for &b in &sensors[position + 1..] {
-            let reach = limit(a, b) + shift(a, b).abs();
-            let (start_b, segment_b) =
-                widened_samples(recordings, (a, start_a, segment_a.len()), b, window, reach)?;
-            segments.push((a, b, reach, start_a, segment_a, start_b, segment_b));
+            let reach = limit(a, b) + 1.0 / fs;
+            let clock = ClockShift::between(recordings, a, b);
+            let (start_b, segment_b) = widened_samples(
+                recordings,
+                (a, start_a, segment_a.len()),
+                b,
+                window,
+                (reach, clock.whole),
+            )?;
+            segments.push((a, b, reach, clock, start_a, segment_a, start_b, segment_b));
         }
     }
 
     // One plan for the event: the longest widened segment, bounded by the recordings.
-    let frame_len = segments.iter().map(|s| s.6.len()).max().unwrap_or(2);
+    let frame_len = segments.iter().map(|s| s.7.len()).max().unwrap_or(2);
     let config = GccConfig {
         weighting: options.weighting,
         band_hz: window.band_hz,
@@ -632,23 +638,25 @@ fn correlate_pairs(
     let mut gcc = GccPhat::new(frame_len, fs, config)?;
 
     let mut correlations = HashMap::new();
-    for (a, b, reach, start_a, segment_a, start_b, segment_b) in segments {
+    for (a, b, reach, clock, start_a, segment_a, start_b, segment_b) in segments {
+        // Lags relative to the true time base (whole samples of clock difference
+        // removed through the offset; the fraction below).
+        let j_offset = start_b - start_a - clock.whole;
         let estimate = gcc
-            .tdoa_offset(segment_a, segment_b, start_b - start_a, Some(reach))
+            .tdoa_offset(segment_a, segment_b, j_offset, Some(reach))
             .map_err(|e| name_pair(e, recordings, a, b))?;
+        identical_audio_check(&estimate, recordings, a, b)?;
 
-        // Recorded delay = true delay + (offset_b - offset_a): correct the candidates,
-        // and keep those inside the physical limit that stand out from noise.
-        let shift = shift(a, b);
+        // Remove the fractional clock difference; keep peaks inside the physical limit.
         let candidates = estimate
             .candidates
             .iter()
-            .filter(|d| (d.delay_s - shift).abs() <= limit(a, b))
             .map(|d| PairDelay {
-                delay_s: d.delay_s - shift,
-                lag: d.lag - shift * fs,
+                delay_s: (d.lag - clock.fraction) / fs,
+                lag: d.lag - clock.fraction,
                 ..*d
             })
+            .filter(|d| d.delay_s.abs() <= limit(a, b))
             .collect();
         let view = gcc.correlation();
         correlations.insert(
@@ -657,12 +665,54 @@ fn correlate_pairs(
                 candidates,
                 values: view.values.to_vec(),
                 first_lag: view.first_lag,
-                clock_shift: shift * fs,
+                clock_shift: clock.fraction,
                 significance: estimate.significance,
             },
         );
     }
     Ok(correlations)
+}
+
+/// The clock difference `offset_b - offset_a` of a pair, in samples, split into whole
+/// samples (applied by offsetting the segments) and the fraction left (applied to the
+/// measured lags).
+#[derive(Debug, Clone, Copy)]
+struct ClockShift {
+    whole: i64,
+    fraction: f64,
+}
+
+impl ClockShift {
+    fn between(recordings: &SensorRecordings, a: usize, b: usize) -> Self {
+        let samples = (recordings.clock_offsets_s[b] - recordings.clock_offsets_s[a])
+            * recordings.sample_rate;
+        let whole = samples.round();
+        ClockShift {
+            whole: whole as i64,
+            fraction: samples - whole,
+        }
+    }
+}
+
+/// Two different sensors never record exactly the same samples: a normalised peak of
+/// one at zero lag means one file or channel was given to both (a typo in the scene).
+fn identical_audio_check(
+    estimate: &crate::gcc::TdoaEstimate,
+    recordings: &SensorRecordings,
+    a: usize,
+    b: usize,
+) -> Result<()> {
+    if estimate.peak > 0.999 && estimate.lag.abs() < 0.01 {
+        return Err(Error::parameter(
+            "sensors",
+            "a different recording for every sensor",
+            format!(
+                "identical audio for sensors \"{}\" and \"{}\" (the same file and channel?)",
+                recordings.ids[a], recordings.ids[b]
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Adds the two sensor ids to an error about a pair.
@@ -708,7 +758,20 @@ fn window_samples<'a>(
 ) -> Result<(i64, &'a [f64])> {
     let samples = recordings.channels[sensor];
     let (first, last) = sample_range(recordings, sensor, window.start_s, window.end_s);
-    if !(first >= 0.0 && last <= samples.len() as f64 && last - first >= 2.0) {
+    if last - first < 2.0 {
+        return Err(Error::parameter(
+            "event window",
+            "a window at least two samples long",
+            format!(
+                "{} s to {} s ({} samples at {} Hz)",
+                seconds(window.start_s),
+                seconds(window.end_s),
+                (last - first).max(0.0),
+                recordings.sample_rate
+            ),
+        ));
+    }
+    if !(first >= 0.0 && last <= samples.len() as f64) {
         return Err(Error::parameter(
             "event window",
             format!(
@@ -717,29 +780,34 @@ fn window_samples<'a>(
                 samples.len() as f64 / recordings.sample_rate,
                 recordings.clock_offsets_s[sensor]
             ),
-            format!("{:.3} s to {:.3} s", window.start_s, window.end_s),
+            format!(
+                "{} s to {} s",
+                seconds(window.start_s),
+                seconds(window.end_s)
+            ),
         ));
     }
     Ok((first as i64, &samples[first as usize..last as usize]))
 }
 
-/// `b`'s samples around the window, widened by `reach` seconds on both sides as far as
-/// its recording goes; an error naming both sensors when what is left cannot hold
-/// every lag in `+-reach` against `a`'s window.
+/// `b`'s samples around the window (on `b`'s clock), widened by `reach` seconds on both
+/// sides as far as its recording goes; an error naming both sensors when what is left
+/// cannot hold every lag in `+-reach` against `a`'s window. `whole_shift` is the
+/// pair's clock difference in whole samples.
 fn widened_samples<'a>(
     recordings: &SensorRecordings<'a>,
     (a, start_a, len_a): (usize, i64, usize),
     b: usize,
     window: &EventWindow,
-    reach: f64,
+    (reach, whole_shift): (f64, i64),
 ) -> Result<(i64, &'a [f64])> {
     let samples = recordings.channels[b];
     let fs = recordings.sample_rate;
     let (first, last) = sample_range(recordings, b, window.start_s - reach, window.end_s + reach);
     let (first, last) = (first.max(0.0) as i64, last.min(samples.len() as f64) as i64);
 
-    // The lags the two segments can show, against the lags physics allows.
-    let j_offset = first - start_a;
+    // The true-time lags the two segments can show, against the lags physics allows.
+    let j_offset = first - start_a - whole_shift;
     let shown = (j_offset - (len_a as i64 - 1), j_offset + (last - first) - 1);
     let needed = (reach * fs - 1e-9).ceil() as i64;
     if last - first < 2 || shown.0 > -needed || shown.1 < needed {
@@ -747,20 +815,32 @@ fn widened_samples<'a>(
             "event window",
             format!(
                 "recordings long enough for every delay between sensors \"{}\" and \"{}\" \
-                 (up to {reach:.3} s, from their distance and clocks); \"{}\" is recorded \
-                 from 0 to {:.3} s",
+                 (up to {} s, from their distance); \"{}\" is recorded from 0 to {:.3} s \
+                 (clock offset {} s)",
                 recordings.ids[a],
                 recordings.ids[b],
+                seconds(reach),
                 recordings.ids[b],
-                samples.len() as f64 / fs
+                samples.len() as f64 / fs,
+                recordings.clock_offsets_s[b],
             ),
             format!(
-                "the window {:.3} s to {:.3} s",
-                window.start_s, window.end_s
+                "the window {} s to {} s",
+                seconds(window.start_s),
+                seconds(window.end_s)
             ),
         ));
     }
     Ok((first, &samples[first as usize..last as usize]))
+}
+
+/// Seconds for a message: three decimals, or scientific notation when huge.
+fn seconds(value: f64) -> String {
+    if value.abs() < 1e6 {
+        format!("{value:.3}")
+    } else {
+        format!("{value:.3e}")
+    }
 }
 
 /// A position found from the delays of one window, before any conversion to map

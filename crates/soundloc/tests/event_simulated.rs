@@ -148,7 +148,7 @@ fn a_simulated_source_is_found_within_centimetres() {
 #[test]
 fn a_stated_clock_offset_is_corrected() {
     let source = [30.0, 10.0, 4.0];
-    let offsets = [0.0, 0.004, -0.0025, 0.0, 0.001, -0.003];
+    let offsets = [0.0, 0.004, -0.25, 0.0, 0.3, -0.003];
     let estimate = locate(&simulate("offset", source, offsets, [0.0; 6]));
     let horizontal = (estimate.local[0] - source[0]).hypot(estimate.local[1] - source[1]);
     assert!(horizontal < 0.05, "{:?}", estimate.local);
@@ -248,6 +248,28 @@ fn a_sensor_far_away_is_a_clear_error_without_a_huge_allocation() {
     let message = error.to_string();
     assert!(
         message.contains("\"s1\"") && message.contains("recorded from 0 to 1.000 s"),
+        "{message}"
+    );
+}
+
+#[test]
+fn one_recording_given_to_two_sensors_is_named() {
+    // A typo points s5 at s4's file: identical audio at two places is impossible.
+    let path = simulate("twice", [12.0, 27.0, 8.0], [0.0; 6], [0.0; 6]);
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("audio = \"s5.wav\"", "audio = \"s4.wav\"");
+    std::fs::write(&path, text).unwrap();
+    let scene = Scene::from_file(&path).unwrap();
+    let audio = SceneAudio::load(&scene).unwrap();
+    std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+    let error =
+        locate_event(&scene, &audio, &scene.events[0], &EventOptions::default()).unwrap_err();
+    let message = error.to_string();
+    assert!(
+        message.contains("identical audio")
+            && message.contains("\"s4\"")
+            && message.contains("\"s5\""),
         "{message}"
     );
 }
