@@ -383,6 +383,7 @@ fn correlate_event(
         }
     }
     require_two(recordings, &heard, &dropped)?;
+    identical_audio_check(recordings, window, &heard)?;
 
     // Correlate every pair; drop sensors whose correlation with the reference has no
     // peak above the noise.
@@ -645,7 +646,6 @@ fn correlate_pairs(
         let estimate = gcc
             .tdoa_offset(segment_a, segment_b, j_offset, Some(reach))
             .map_err(|e| name_pair(e, recordings, a, b))?;
-        identical_audio_check(&estimate, recordings, a, b)?;
 
         // Remove the fractional clock difference; keep peaks inside the physical limit.
         let candidates = estimate
@@ -694,23 +694,29 @@ impl ClockShift {
     }
 }
 
-/// Two different sensors never record exactly the same samples: a normalised peak of
-/// one at zero lag means one file or channel was given to both (a typo in the scene).
+/// Two different sensors never record exactly the same samples: equal windows mean
+/// one file and channel was given to both (a typo in the scene).
 fn identical_audio_check(
-    estimate: &crate::gcc::TdoaEstimate,
     recordings: &SensorRecordings,
-    a: usize,
-    b: usize,
+    window: &EventWindow,
+    sensors: &[usize],
 ) -> Result<()> {
-    if estimate.peak > 0.999 && estimate.lag.abs() < 0.01 {
-        return Err(Error::parameter(
-            "sensors",
-            "a different recording for every sensor",
-            format!(
-                "identical audio for sensors \"{}\" and \"{}\" (the same file and channel?)",
-                recordings.ids[a], recordings.ids[b]
-            ),
-        ));
+    for (position, &a) in sensors.iter().enumerate() {
+        let (_, samples_a) = window_samples(recordings, a, window)?;
+        for &b in &sensors[position + 1..] {
+            let (_, samples_b) = window_samples(recordings, b, window)?;
+            if samples_a == samples_b {
+                return Err(Error::parameter(
+                    "sensors",
+                    "a different recording for every sensor",
+                    format!(
+                        "identical audio for sensors \"{}\" and \"{}\" during the event \
+                         (the same file and channel?)",
+                        recordings.ids[a], recordings.ids[b]
+                    ),
+                ));
+            }
+        }
     }
     Ok(())
 }
