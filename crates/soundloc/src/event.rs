@@ -290,29 +290,64 @@ impl PairCorrelation {
     }
 }
 
-/// How many of the best-scoring delay combinations [`locate_window`] locates before
-/// keeping the one whose position the correlations support best.
-pub const COMBINATIONS_LOCATED: usize = 8;
+/// How many of the best-scoring delay combinations per reference sensor
+/// [`locate_window`] locates before keeping the one whose position the correlations
+/// support best.
+pub const COMBINATIONS_LOCATED: usize = 4;
 
-/// The correlations of one event and its best combinations of reference delays.
+/// The correlations of one event over every pair of the sensors that heard something.
 struct CorrelatedEvent {
-    /// Sensors taking part, the reference first.
-    sensors: Vec<usize>,
-    /// Sensors already left out (silent, or no peak above noise), with the reason.
-    dropped: Vec<(usize, String)>,
+    /// Sensors with sound in the window, in listed order.
+    heard: Vec<usize>,
+    /// Sensors silent in the window, with the reason.
+    silent: Vec<(usize, String)>,
     /// Every pair's correlation, keyed by the two sensor indices in listed order.
     correlations: HashMap<(usize, usize), PairCorrelation>,
-    /// For each non-reference sensor, its candidate peaks with the reference and their
-    /// ranks.
-    choices: Vec<Vec<(usize, PairDelay)>>,
-    /// Combinations (one candidate index per non-reference sensor), best closure score
-    /// first.
-    ranked: Vec<Vec<usize>>,
+}
+
+/// One reading of the event: a reference sensor and one candidate peak for each
+/// sensor's delay to it.
+struct Hypothesis {
+    /// Sensors taking part, the reference first.
+    sensors: Vec<usize>,
+    /// Sensors left out before the closure check (silent, or no peak above noise with
+    /// this reference), with the reason.
+    dropped: Vec<(usize, String)>,
+    /// The chosen candidate (rank, delay to the reference) of each non-reference sensor.
+    chosen: Vec<(usize, PairDelay)>,
 }
 
 impl CorrelatedEvent {
-    fn pair(&self, a: usize, b: usize) -> &PairCorrelation {
-        &self.correlations[&(a, b)]
+    /// The candidates of `t_b - t_a`, whichever way the pair was correlated.
+    fn candidates(&self, a: usize, b: usize) -> Vec<PairDelay> {
+        match self.correlations.get(&(a, b)) {
+            Some(pair) => pair.candidates.clone(),
+            None => self.correlations[&(b, a)]
+                .candidates
+                .iter()
+                .map(|d| PairDelay {
+                    delay_s: -d.delay_s,
+                    lag: -d.lag,
+                    ..*d
+                })
+                .collect(),
+        }
+    }
+
+    /// The correlation of `t_b - t_a` near `lag` samples, whichever way it was computed.
+    fn value_near(&self, a: usize, b: usize, lag: f64, tolerance: f64) -> f64 {
+        match self.correlations.get(&(a, b)) {
+            Some(pair) => pair.value_near(lag, tolerance),
+            None => self.correlations[&(b, a)].value_near(-lag, tolerance),
+        }
+    }
+
+    /// The best peak of the pair over its noise RMS.
+    fn significance(&self, a: usize, b: usize) -> f64 {
+        self.correlations
+            .get(&(a, b))
+            .or_else(|| self.correlations.get(&(b, a)))
+            .map_or(0.0, |pair| pair.significance)
     }
 
     /// The correlation summed over every pair at the delays a source at `position`
@@ -327,27 +362,118 @@ impl CorrelatedEvent {
     ) -> f64 {
         let fs = recordings.sample_rate;
         let mut power = 0.0;
-        for (index, &a) in self.sensors.iter().enumerate() {
-            for &b in &self.sensors[index + 1..] {
+        for (index, &a) in self.heard.iter().enumerate() {
+            for &b in &self.heard[index + 1..] {
                 let lag = locate::model_delay_s(
                     position,
                     recordings.positions[a],
                     recordings.positions[b],
                     recordings.speed_of_sound,
                 ) * fs;
-                power += self.pair(a, b).value_near(lag, tolerance);
+                power += self.value_near(a, b, lag, tolerance);
             }
         }
         power
     }
+
+    /// The best `keep` combinations of candidate delays with `reference`, by closure
+    /// score.
+    fn hypotheses(
+        &self,
+        recordings: &SensorRecordings,
+        reference: usize,
+        options: &EventOptions,
+        keep: usize,
+    ) -> Vec<Hypothesis> {
+        let tolerance = options.consistency_tolerance_s * recordings.sample_rate;
+
+        // Sensors whose correlation with this reference stands out from noise.
+        let mut dropped = self.silent.clone();
+        let mut sensors = vec![reference];
+        for &sensor in self.heard.iter().filter(|&&s| s != reference) {
+            let significance = self.significance(reference, sensor);
+            if significance < options.min_significance
+                || self.candidates(reference, sensor).is_empty()
+            {
+                dropped.push((
+                    sensor,
+                    format!(
+                        "its correlation with \"{}\" peaks at {significance:.1} times its RMS, \
+                         not above the {:.1} that noise can reach",
+                        recordings.ids[reference], options.min_significance
+                    ),
+                ));
+            } else {
+                sensors.push(sensor);
+            }
+        }
+        if sensors.len() < 2 {
+            return Vec::new();
+        }
+
+        // Candidate delays of each sensor to the reference, as many as fit in 4096
+        // combinations.
+        let others = sensors.len() - 1;
+        let per_pair = options
+            .n_candidates
+            .min((4096f64.powf(1.0 / others as f64)).floor().max(1.0) as usize);
+        let choices: Vec<Vec<(usize, PairDelay)>> = sensors[1..]
+            .iter()
+            .map(|&k| {
+                self.candidates(reference, k)
+                    .into_iter()
+                    .take(per_pair)
+                    .enumerate()
+                    .collect()
+            })
+            .collect();
+
+        // Score every combination by the correlation at all the lags it implies.
+        let mut scored: Vec<(f64, Vec<usize>)> = Vec::new();
+        let mut combination = vec![0usize; others];
+        loop {
+            let lag = |k: usize| {
+                if k == 0 {
+                    0.0
+                } else {
+                    choices[k - 1][combination[k - 1]].1.lag
+                }
+            };
+            let mut score: f64 = (0..others).map(|k| choices[k][combination[k]].1.peak).sum();
+            for a in 1..sensors.len() {
+                for b in a + 1..sensors.len() {
+                    score += self.value_near(sensors[a], sensors[b], lag(b) - lag(a), tolerance);
+                }
+            }
+            scored.push((score, combination.clone()));
+            if !advance(&mut combination, &choices) {
+                break;
+            }
+        }
+        scored.sort_by(|x, y| y.0.total_cmp(&x.0));
+        scored.truncate(keep);
+
+        scored
+            .into_iter()
+            .map(|(_, combination)| Hypothesis {
+                sensors: sensors.clone(),
+                dropped: dropped.clone(),
+                chosen: combination
+                    .iter()
+                    .zip(&choices)
+                    .map(|(&c, options)| options[c])
+                    .collect(),
+            })
+            .collect()
+    }
 }
 
 /// Measures the delays of one event over all pairs of its sensors and chooses a
-/// consistent set.
+/// consistent set, relative to the first listed sensor that heard the event.
 ///
 /// Sensors that are silent in the window, or whose correlation with the reference has
 /// no peak standing out from noise, are listed in [`EventDelays::unconfirmed`] and take
-/// no further part (the next sensor becomes the reference if the first is silent).
+/// no further part.
 ///
 /// # Errors
 /// [`Error::InvalidParameter`] for a window outside a recording, or a pair further
@@ -359,122 +485,100 @@ pub fn measure_delays(
     options: &EventOptions,
 ) -> Result<EventDelays> {
     let event = correlate_event(recordings, window, options)?;
-    Ok(delays_of(&event, &event.ranked[0], recordings, options))
+    let reference = event.heard[0];
+    match event
+        .hypotheses(recordings, reference, options, 1)
+        .into_iter()
+        .next()
+    {
+        Some(hypothesis) => Ok(delays_of(&event, &hypothesis, recordings, options)),
+        None => Err(no_two(recordings, reference, &event, options)),
+    }
 }
 
-/// Steps 1 to 4 of the module docs, up to the ranked combinations.
+/// The error when no sensor's correlation with `reference` stands out.
+fn no_two(
+    recordings: &SensorRecordings,
+    reference: usize,
+    event: &CorrelatedEvent,
+    options: &EventOptions,
+) -> Error {
+    let reasons: Vec<String> = event
+        .heard
+        .iter()
+        .filter(|&&s| s != reference)
+        .map(|&s| {
+            format!(
+                "\"{}\": its correlation with \"{}\" peaks at {:.1} times its RMS, not above the {:.1} that noise can reach",
+                recordings.ids[s],
+                recordings.ids[reference],
+                event.significance(reference, s),
+                options.min_significance
+            )
+        })
+        .chain(event.silent.iter().map(|(s, why)| format!("\"{}\": {why}", recordings.ids[*s])))
+        .collect();
+    Error::NoEstimate {
+        reason: format!(
+            "fewer than two sensors carry the sound ({})",
+            reasons.join("; ")
+        ),
+    }
+}
+
+/// Steps 1 to 3 of the module docs: who heard the event, and every pair's correlation.
 fn correlate_event(
     recordings: &SensorRecordings,
     window: &EventWindow,
     options: &EventOptions,
 ) -> Result<CorrelatedEvent> {
-    let tolerance = options.consistency_tolerance_s * recordings.sample_rate;
     validate_options(options)?;
 
     // Sensors that recorded nothing in the window take no part.
-    let mut dropped = Vec::new();
+    let mut silent = Vec::new();
     let mut heard = Vec::new();
     for &sensor in &window.sensors {
         let (_, samples) = window_samples(recordings, sensor, window)?;
         if crate::gcc::is_silent_frame(samples) {
-            dropped.push((sensor, "silent or constant during the event".to_string()));
+            silent.push((sensor, "silent or constant during the event".to_string()));
         } else {
             heard.push(sensor);
         }
     }
-    require_two(recordings, &heard, &dropped)?;
+    require_two(recordings, &heard, &silent)?;
     identical_audio_check(recordings, window, &heard)?;
 
-    // Correlate every pair; drop sensors whose correlation with the reference has no
-    // peak above the noise.
     let correlations = correlate_pairs(recordings, window, &heard, options)?;
-    let reference = heard[0];
-    let mut sensors = vec![reference];
-    for &sensor in &heard[1..] {
-        let correlation = &correlations[&(reference, sensor)];
-        if correlation.candidates.is_empty() || correlation.significance < options.min_significance
-        {
-            dropped.push((
-                sensor,
-                format!(
-                    "its correlation with \"{}\" peaks at {:.1} times its RMS, \
-                     not above the {:.1} that noise can reach",
-                    recordings.ids[reference], correlation.significance, options.min_significance
-                ),
-            ));
-        } else {
-            sensors.push(sensor);
-        }
-    }
-    require_two(recordings, &sensors, &dropped)?;
-
-    // Candidate lags of each reference pair, and how many to combine.
-    let others = sensors.len() - 1;
-    let per_pair = options
-        .n_candidates
-        .min((4096f64.powf(1.0 / others as f64)).floor().max(1.0) as usize);
-    let choices: Vec<Vec<(usize, PairDelay)>> = sensors[1..]
-        .iter()
-        .map(|&k| {
-            let candidates = &correlations[&(reference, k)].candidates;
-            candidates
-                .iter()
-                .copied()
-                .take(per_pair)
-                .enumerate()
-                .collect()
-        })
-        .collect();
-
-    // Score every combination by the correlation at all the lags it implies.
-    let mut scored: Vec<(f64, Vec<usize>)> = Vec::new();
-    let mut combination = vec![0usize; others];
-    loop {
-        let lags: Vec<f64> = std::iter::once(0.0)
-            .chain((0..others).map(|k| choices[k][combination[k]].1.lag))
-            .collect();
-        let mut score: f64 = (0..others).map(|k| choices[k][combination[k]].1.peak).sum();
-        for a in 1..sensors.len() {
-            for b in a + 1..sensors.len() {
-                score += correlations[&(sensors[a], sensors[b])]
-                    .value_near(lags[b] - lags[a], tolerance);
-            }
-        }
-        scored.push((score, combination.clone()));
-        if !advance(&mut combination, &choices) {
-            break;
-        }
-    }
-    scored.sort_by(|x, y| y.0.total_cmp(&x.0));
-    scored.truncate(COMBINATIONS_LOCATED);
-
     Ok(CorrelatedEvent {
-        sensors,
-        dropped,
+        heard,
+        silent,
         correlations,
-        choices,
-        ranked: scored.into_iter().map(|(_, c)| c).collect(),
     })
 }
 
-/// The measurements one combination of reference delays stands for: the reference
-/// pairs, every other pair that confirms them, and the closure check.
+/// The measurements one hypothesis stands for: the reference pairs, every other pair
+/// that confirms them, and the closure check.
 fn delays_of(
     event: &CorrelatedEvent,
-    combination: &[usize],
+    hypothesis: &Hypothesis,
     recordings: &SensorRecordings,
     options: &EventOptions,
 ) -> EventDelays {
     let tolerance = options.consistency_tolerance_s * recordings.sample_rate;
-    let sensors = &event.sensors;
+    let sensors = &hypothesis.sensors;
     let reference = sensors[0];
-    let chosen = |k: usize| event.choices[k - 1][combination[k - 1]];
-    let lag_of = |k: usize| if k == 0 { 0.0 } else { chosen(k).1.lag };
+    let lag_of = |k: usize| {
+        if k == 0 {
+            0.0
+        } else {
+            hypothesis.chosen[k - 1].1.lag
+        }
+    };
 
     // The chosen reference delays.
     let mut measurements: Vec<PairMeasurement> = (1..sensors.len())
         .map(|k| {
-            let (rank, delay) = chosen(k);
+            let (rank, delay) = hypothesis.chosen[k - 1];
             PairMeasurement {
                 i: reference,
                 j: sensors[k],
@@ -490,9 +594,8 @@ fn delays_of(
     for a in 1..sensors.len() {
         for b in a + 1..sensors.len() {
             let implied = lag_of(b) - lag_of(a);
-            let found = event
-                .pair(sensors[a], sensors[b])
-                .candidates
+            let candidates = event.candidates(sensors[a], sensors[b]);
+            let found = candidates
                 .iter()
                 .enumerate()
                 .find(|(_, c)| (c.lag - implied).abs() <= tolerance);
@@ -513,7 +616,7 @@ fn delays_of(
     }
 
     // Closure check: a sensor confirmed by fewer than half of its other pairs is set aside.
-    let mut unconfirmed = event.dropped.clone();
+    let mut unconfirmed = hypothesis.dropped.clone();
     if options.reject_outliers {
         for k in 1..sensors.len() {
             let (confirmed, total) = confirmations[k];
@@ -881,32 +984,34 @@ pub fn locate_window(
         reject_outliers: options.reject_outliers && locate_options.reject_outliers,
         ..locate_options.clone()
     };
+    let tolerance = options.consistency_tolerance_s * recordings.sample_rate;
 
-    // Locate the best few combinations; keep the position the correlations of all
-    // pairs support best (the first combination's error if none can be located).
+    // Every sensor in turn as the reference (a wrong reference spoils every delay),
+    // its best few combinations located; keep the position that the correlations of
+    // all pairs support best. The first error is kept for when nothing can be located.
     let mut best: Option<(f64, LocatedWindow)> = None;
     let mut first_error = None;
-    for combination in &event.ranked {
-        let delays = delays_of(&event, combination, recordings, options);
-        match solve(recordings, delays, options, &locate_options) {
-            Ok(located) => {
-                let tolerance = options.consistency_tolerance_s * recordings.sample_rate;
-                let power = event.steered_power(recordings, located.solution.position, tolerance);
-                if best.as_ref().is_none_or(|(p, _)| power > *p) {
-                    best = Some((power, located));
+    for &reference in &event.heard {
+        for hypothesis in event.hypotheses(recordings, reference, options, COMBINATIONS_LOCATED) {
+            let delays = delays_of(&event, &hypothesis, recordings, options);
+            match solve(recordings, delays, options, &locate_options) {
+                Ok(located) => {
+                    let power =
+                        event.steered_power(recordings, located.solution.position, tolerance);
+                    if best.as_ref().is_none_or(|(p, _)| power > *p) {
+                        best = Some((power, located));
+                    }
                 }
-            }
-            Err(error) => {
-                first_error.get_or_insert(error);
+                Err(error) => {
+                    first_error.get_or_insert(error);
+                }
             }
         }
     }
     match (best, first_error) {
         (Some((_, located)), _) => Ok(located),
         (None, Some(error)) => Err(error),
-        (None, None) => Err(Error::NoEstimate {
-            reason: "no combination of delays to locate".into(),
-        }),
+        (None, None) => Err(no_two(recordings, event.heard[0], &event, options)),
     }
 }
 
