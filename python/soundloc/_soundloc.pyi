@@ -247,8 +247,11 @@ class Solution:
     rejections : list of (int, float, float, float)
         For each rejected microphone: ``(mic, worst_residual_std,
         reduced_chi2_before, reduced_chi2_after)``.
+    rejection_reasons : list of str
+        Why each microphone of ``rejected`` was left out, in words, in the same order.
     ambiguous : list of ndarray, shape (3,)
-        Other positions that fit as well (mirror images); empty when unique.
+        Other positions that fit as well (mirror images); empty when unique. The
+        covariance then includes their spread about ``position``.
     iterations : int
         Levenberg-Marquardt iterations of the winning start.
     height_at_bound : bool
@@ -271,6 +274,8 @@ class Solution:
     @property
     def rejections(self) -> list[tuple[int, float, float, float]]: ...
     @property
+    def rejection_reasons(self) -> list[str]: ...
+    @property
     def ambiguous(self) -> list[npt.NDArray[np.float64]]: ...
     @property
     def iterations(self) -> int: ...
@@ -288,6 +293,7 @@ def locate(
     plane_height_m: float | None = None,
     reject_outliers: bool = True,
     outlier_threshold: float = 4.0,
+    max_range_m: float | None = None,
 ) -> Solution:
     """Locates a source from time differences of arrival.
 
@@ -313,6 +319,10 @@ def locate(
         Leave out microphones whose delays do not fit the others.
     outlier_threshold : float, default 4.0
         Normalised residual (in units of ``delay_std_s``) that marks an outlier.
+    max_range_m : float, optional
+        Farthest acceptable source from the microphones' centroid, metres; default 100
+        times the largest distance between two microphones. Delays that fit no single
+        source drive the fit beyond it and raise :class:`LocalizationError`.
 
     Returns
     -------
@@ -325,7 +335,7 @@ def locate(
         non-positive speed or std, a pair of a microphone with itself.
     LocalizationError
         Coincident or collinear/coplanar microphones, too few linked microphones,
-        no convergence.
+        no convergence, or a source beyond ``max_range_m``.
     """
 
 def locate_signals(
@@ -349,9 +359,9 @@ def locate_signals(
 
     Parameters
     ----------
-    signals : array_like, shape (n_mics, n_samples)
-        One row per microphone, all starting at the same instant; any real dtype
-        (int16 is converted to float64 without overflow).
+    signals : ndarray, shape (n_mics, n_samples)
+        One row per microphone, all starting at the same instant; float64, float32 or
+        int16 (widened to float64 exactly).
     mic_positions : array_like, shape (n_mics, 3)
         Microphone positions, metres (east, north, up).
     sample_rate : float

@@ -30,6 +30,9 @@ pub struct Solution {
     /// reduced_chi2_before, reduced_chi2_after)`.
     #[pyo3(get)]
     rejections: Vec<(usize, f64, f64, f64)>,
+    /// Why each rejected microphone was left out, in words, in the order of `rejected`.
+    #[pyo3(get)]
+    rejection_reasons: Vec<String>,
     ambiguous: Vec<[f64; 3]>,
     /// Levenberg-Marquardt iterations of the winning start.
     #[pyo3(get)]
@@ -51,6 +54,11 @@ impl From<core::Solution> for Solution {
                 .rejections
                 .iter()
                 .map(|r| (r.sensor, r.worst_residual, r.cost_before, r.cost_after))
+                .collect(),
+            rejection_reasons: solution
+                .rejections
+                .iter()
+                .map(ToString::to_string)
                 .collect(),
             ambiguous: solution.ambiguous,
             iterations: solution.iterations,
@@ -113,7 +121,7 @@ impl Solution {
 #[pyo3(signature = (
     mic_positions, tdoa_pairs, *, speed_of_sound = 343.2, dimension = 3,
     delay_std_s = 1e-5, height_bounds = None, plane_height_m = None,
-    reject_outliers = true, outlier_threshold = 4.0
+    reject_outliers = true, outlier_threshold = 4.0, max_range_m = None
 ))]
 #[allow(clippy::too_many_arguments)]
 pub fn locate(
@@ -127,6 +135,7 @@ pub fn locate(
     plane_height_m: Option<f64>,
     reject_outliers: bool,
     outlier_threshold: f64,
+    max_range_m: Option<f64>,
 ) -> PyResult<Solution> {
     let sensors = rows_of_three(mic_positions, "mic_positions")?;
     let rows = rows_of_three(tdoa_pairs, "tdoa_pairs")?;
@@ -181,6 +190,7 @@ pub fn locate(
         plane_height_m,
         outlier_threshold,
         reject_outliers,
+        max_range_m,
         ..LocateOptions::default()
     };
 
@@ -284,6 +294,11 @@ pub fn locate_signals(
     // Closure-check rejections come first, then the solver's.
     let mut solution = Solution::from(located.solution);
     solution.rejected = located.rejected.iter().map(|(mic, _)| *mic).collect();
+    solution.rejection_reasons = located
+        .rejected
+        .iter()
+        .map(|(mic, why)| format!("mic {mic}: {why}"))
+        .collect();
     Ok(solution)
 }
 

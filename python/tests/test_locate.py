@@ -174,3 +174,23 @@ def test_a_height_held_at_its_bound_says_so():
     held = soundloc.locate(mics, rows, height_bounds=(0.0, 10.0), reject_outliers=False)
     assert held.height_at_bound
     assert held.position[2] == pytest.approx(10.0)
+
+
+def test_delays_that_fit_no_source_never_give_a_point_at_infinity():
+    mics = np.array(
+        [[0, 0, 0], [30, 0, 1], [0, 30, 2], [30, 30, 0], [15, 15, 8]], float
+    )
+    rng = np.random.default_rng(4)
+    refused = 0
+    for _ in range(100):
+        rows = []
+        for i, j in all_pairs(5):
+            limit = np.linalg.norm(mics[i] - mics[j]) / 343.2
+            rows.append((i, j, rng.uniform(-limit, limit)))
+        try:
+            solution = soundloc.locate(mics, rows)
+        except soundloc.LocalizationError:
+            refused += 1
+            continue
+        assert np.linalg.norm(solution.position) < 100 * 45
+    assert refused > 0

@@ -91,6 +91,7 @@ def test_a_dead_microphone_is_left_out():
         signals, MICS, SAMPLE_RATE, speed_of_sound=C, reference=4
     )
     assert solution.rejected == [2]
+    assert "silent" in solution.rejection_reasons[0]
     assert np.linalg.norm(solution.position[:2] - source[:2]) < 0.05
 
 

@@ -358,7 +358,9 @@ fn tdoa_event(
     window: &EventWindow,
     result: soundloc::Result<EventDelays>,
 ) -> TdoaEvent {
-    let reference = scene.sensors[window.sensors[0]].id.clone();
+    // The reference actually used (the first listed may have been silent).
+    let reference_index = result.as_ref().map_or(window.sensors[0], |d| d.reference);
+    let reference = scene.sensors[reference_index].id.clone();
     let mut event = TdoaEvent {
         label: window.label.clone(),
         start_s: window.start_s,

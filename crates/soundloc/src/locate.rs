@@ -221,6 +221,10 @@ pub struct LocateOptions {
     pub initial_guess: Option<[f64; 3]>,
     /// Levenberg-Marquardt iterations allowed per start. Default 50.
     pub max_iterations: usize,
+    /// Farthest acceptable source, metres from the sensors' centroid; beyond it the
+    /// delays are taken to fit no single source and [`locate`] fails. Default 100 times
+    /// the largest distance between two used sensors.
+    pub max_range_m: Option<f64>,
 }
 
 impl Default for LocateOptions {
@@ -234,6 +238,7 @@ impl Default for LocateOptions {
             reject_outliers: true,
             initial_guess: None,
             max_iterations: 50,
+            max_range_m: None,
         }
     }
 }
@@ -385,11 +390,56 @@ pub fn locate(
     }
 
     // Report the best fit with its uncertainty and any equally good alternative.
-    problem.solution(&active, &fits, rejections, &mut scratch)
+    let solution = problem.solution(&active, &fits, rejections, &mut scratch)?;
+    check_range(sensors, &solution, options)?;
+    Ok(solution)
+}
+
+/// A source this many array apertures away is taken as a failed fit unless
+/// [`LocateOptions::max_range_m`] says otherwise.
+const DEFAULT_RANGE_APERTURES: f64 = 100.0;
+
+/// Refuses a position further from the sensors than the range the array can measure:
+/// delays that fit no single source send the least-squares answer off towards infinity
+/// along an asymptote of the hyperbolae.
+fn check_range(sensors: &[[f64; 3]], solution: &Solution, options: &LocateOptions) -> Result<()> {
+    let used: Vec<Vector3<f64>> = solution
+        .used
+        .iter()
+        .map(|&k| Vector3::from(sensors[k]))
+        .collect();
+    let centroid = used.iter().sum::<Vector3<f64>>() / used.len().max(1) as f64;
+    let aperture = used
+        .iter()
+        .flat_map(|a| used.iter().map(move |b| (a - b).norm()))
+        .fold(0.0, f64::max);
+    let limit = options
+        .max_range_m
+        .unwrap_or(DEFAULT_RANGE_APERTURES * aperture);
+    let range = (Vector3::from(solution.position) - centroid).norm();
+    if range > limit {
+        return Err(Error::NoConvergence {
+            reason: format!(
+                "the delays put the source {range:.3e} m from the sensors, beyond the \
+                 {limit:.0} m this {aperture:.0} m array can range (max_range_m); they fit \
+                 no single source, or the source is too far for a position"
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Checks the settings, naming the one that is wrong.
 fn validate_options(options: &LocateOptions) -> Result<()> {
+    if let Some(range) = options.max_range_m {
+        if !(range.is_finite() && range > 0.0) {
+            return Err(Error::parameter(
+                "max_range_m",
+                "a positive distance in metres",
+                range,
+            ));
+        }
+    }
     let c = options.speed_of_sound;
     if !(c.is_finite() && c > 0.0) {
         return Err(Error::parameter(
@@ -1117,7 +1167,7 @@ impl<'a> Problem<'a> {
         rays: &mut [Ray],
     ) -> Result<Solution> {
         let best = fits[0];
-        let (covariance, information) = self.covariance(active, &best, rays);
+        let (mut covariance, information) = self.covariance(active, &best, rays);
 
         // Delay residual RMS, seconds.
         self.trace_rays(active, &best.position, rays);
@@ -1139,6 +1189,13 @@ impl<'a> Problem<'a> {
             if as_good && distinct_from(&best.position) && ambiguous.iter().all(distinct_from) {
                 ambiguous.push(fit.position);
             }
+        }
+
+        // The answer may be any of the equally good points: widen the covariance to
+        // their spread about the reported one (equal weights), so the stds say so.
+        for alternative in &ambiguous {
+            let offset = alternative - best.position;
+            covariance += offset * offset.transpose() / (1 + ambiguous.len()) as f64;
         }
 
         // Sensors in use, and those rejected.
@@ -1617,7 +1674,14 @@ mod tests {
             (low.min_m..=low.max_m).contains(&solution.position[2]),
             "{solution:?}"
         );
-        assert!(solution.position_std()[2] <= low.std_m() + 1e-9);
+        // (Equally good points inside the bounds widen the std to their spread, never
+        // beyond the prior's width.)
+        let bound = if solution.ambiguous.is_empty() {
+            low.std_m()
+        } else {
+            low.max_m - low.min_m
+        };
+        assert!(solution.position_std()[2] <= bound + 1e-9, "{solution:?}");
         assert!(
             solution.height_at_bound,
             "the source is 40 m up: {solution:?}"

@@ -216,3 +216,48 @@ fn a_start_still_creeping_does_not_fail_the_solve() {
     let solution = solve(&sensors, &measurements);
     assert!(distance(solution.position, source) < 0.05, "{solution:?}");
 }
+
+/// Delays that fit no single source never come back as a point at "infinity": either a
+/// position within range, or an error.
+#[test]
+fn inconsistent_delays_never_give_a_position_beyond_range() {
+    use rand::Rng;
+    let sensors: [[f64; 3]; 5] = [
+        [0.0, 0.0, 0.0],
+        [30.0, 0.0, 1.0],
+        [0.0, 30.0, 2.0],
+        [30.0, 30.0, 0.0],
+        [15.0, 15.0, 8.0],
+    ];
+    let mut rng = StdRng::seed_from_u64(5);
+    let (mut located, mut refused) = (0, 0);
+    for _ in 0..200 {
+        // Random delays within each pair's physical limit.
+        let mut measurements = Vec::new();
+        for i in 0..5 {
+            for j in i + 1..5 {
+                let d: f64 = (0..3)
+                    .map(|k| (sensors[i][k] - sensors[j][k]).powi(2))
+                    .sum::<f64>()
+                    .sqrt();
+                let limit = d / 343.2;
+                measurements.push(TdoaMeasurement::new(
+                    i,
+                    j,
+                    rng.random_range(-limit..limit),
+                    1e-5,
+                ));
+            }
+        }
+        match locate(&sensors, &measurements, &LocateOptions::default()) {
+            Ok(solution) => {
+                let range = solution.position.iter().map(|v| v * v).sum::<f64>().sqrt();
+                assert!(range < 100.0 * 45.0, "{solution:?}");
+                located += 1;
+            }
+            Err(_) => refused += 1,
+        }
+    }
+    eprintln!("random delays: {located} located in range, {refused} refused");
+    assert!(refused > 0);
+}
