@@ -111,11 +111,16 @@ fn simulate(
     path
 }
 
-fn locate(path: &Path) -> soundloc::event::EventEstimate {
+/// Locates the scene's event and removes the scene folder.
+fn locate_result(path: &Path) -> soundloc::Result<soundloc::event::EventEstimate> {
     let scene = Scene::from_file(path).unwrap();
     let audio = SceneAudio::load(&scene).unwrap();
     std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
-    locate_event(&scene, &audio, &scene.events[0], &EventOptions::default()).unwrap()
+    locate_event(&scene, &audio, &scene.events[0], &EventOptions::default())
+}
+
+fn locate(path: &Path) -> soundloc::event::EventEstimate {
+    locate_result(path).unwrap()
 }
 
 fn distance(a: [f64; 3], b: [f64; 3]) -> f64 {
@@ -217,11 +222,7 @@ fn noise_alone_is_no_estimate() {
         // Independent noise per sensor: shift the same draw by a different amount.
         overwrite(&path, k, |n| noise[(n + 1777 * k) % noise.len()]);
     }
-    let scene = Scene::from_file(&path).unwrap();
-    let audio = SceneAudio::load(&scene).unwrap();
-    std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
-    let error =
-        locate_event(&scene, &audio, &scene.events[0], &EventOptions::default()).unwrap_err();
+    let error = locate_result(&path).unwrap_err();
     assert!(
         matches!(error, soundloc::Error::NoEstimate { .. }),
         "{error}"
@@ -240,11 +241,7 @@ fn a_sensor_far_away_is_a_clear_error_without_a_huge_allocation() {
         .unwrap()
         .replace("position = [45, 3, 2]", "position = [1e7, 3, 2]");
     std::fs::write(&path, text).unwrap();
-    let scene = Scene::from_file(&path).unwrap();
-    let audio = SceneAudio::load(&scene).unwrap();
-    std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
-    let error =
-        locate_event(&scene, &audio, &scene.events[0], &EventOptions::default()).unwrap_err();
+    let error = locate_result(&path).unwrap_err();
     let message = error.to_string();
     assert!(
         message.contains("\"s1\"") && message.contains("recorded from 0 to 1.000 s"),
@@ -260,11 +257,7 @@ fn one_recording_given_to_two_sensors_is_named() {
         .unwrap()
         .replace("audio = \"s5.wav\"", "audio = \"s4.wav\"");
     std::fs::write(&path, text).unwrap();
-    let scene = Scene::from_file(&path).unwrap();
-    let audio = SceneAudio::load(&scene).unwrap();
-    std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
-    let error =
-        locate_event(&scene, &audio, &scene.events[0], &EventOptions::default()).unwrap_err();
+    let error = locate_result(&path).unwrap_err();
     let message = error.to_string();
     assert!(
         message.contains("identical audio")
