@@ -43,7 +43,8 @@
 //!   of audio (streaming comes with continuous detection, issue 3).
 //! - The candidate search is exhaustive over the reference pairs' peaks, with fewer
 //!   candidates per pair when an event has many sensors (at most 4096 combinations).
-//! - Only the best [`COMBINATIONS_LOCATED`] combinations by closure score are located;
+//! - Only the best [`COMBINATIONS_LOCATED`] combinations per reference, by closure
+//!   score, are located;
 //!   a right combination ranked lower is not considered.
 //! - The reasons given for a rejected sensor describe the combination that was kept,
 //!   not every combination tried.
@@ -271,7 +272,8 @@ struct PairCorrelation {
     candidates: Vec<PairDelay>,
     values: Vec<f64>,
     first_lag: i64,
-    /// Recorded lag = true lag + this (clock offsets), samples.
+    /// Lag in `values` = true lag + this: the fraction of a sample of the pair's clock
+    /// difference that the segment offsets could not remove.
     clock_shift: f64,
     /// The best peak over the noise RMS of the correlation.
     significance: f64,
@@ -376,18 +378,14 @@ impl CorrelatedEvent {
         power
     }
 
-    /// The best `keep` combinations of candidate delays with `reference`, by closure
-    /// score.
-    fn hypotheses(
+    /// The sensors whose correlation with `reference` stands out from noise (the
+    /// reference first), and the others, silent ones included, with the reason.
+    fn heard_with(
         &self,
         recordings: &SensorRecordings,
         reference: usize,
         options: &EventOptions,
-        keep: usize,
-    ) -> Vec<Hypothesis> {
-        let tolerance = options.consistency_tolerance_s * recordings.sample_rate;
-
-        // Sensors whose correlation with this reference stands out from noise.
+    ) -> (Vec<usize>, Vec<(usize, String)>) {
         let mut dropped = self.silent.clone();
         let mut sensors = vec![reference];
         for &sensor in self.heard.iter().filter(|&&s| s != reference) {
@@ -407,6 +405,21 @@ impl CorrelatedEvent {
                 sensors.push(sensor);
             }
         }
+        (sensors, dropped)
+    }
+
+    /// The best `keep` combinations of candidate delays with `reference`, by closure
+    /// score.
+    fn hypotheses(
+        &self,
+        recordings: &SensorRecordings,
+        reference: usize,
+        options: &EventOptions,
+        keep: usize,
+    ) -> Vec<Hypothesis> {
+        let tolerance = options.consistency_tolerance_s * recordings.sample_rate;
+
+        let (sensors, dropped) = self.heard_with(recordings, reference, options);
         if sensors.len() < 2 {
             return Vec::new();
         }
@@ -492,37 +505,10 @@ pub fn measure_delays(
         .next()
     {
         Some(hypothesis) => Ok(delays_of(&event, &hypothesis, recordings, options)),
-        None => Err(no_two(recordings, reference, &event, options)),
-    }
-}
-
-/// The error when no sensor's correlation with `reference` stands out.
-fn no_two(
-    recordings: &SensorRecordings,
-    reference: usize,
-    event: &CorrelatedEvent,
-    options: &EventOptions,
-) -> Error {
-    let reasons: Vec<String> = event
-        .heard
-        .iter()
-        .filter(|&&s| s != reference)
-        .map(|&s| {
-            format!(
-                "\"{}\": its correlation with \"{}\" peaks at {:.1} times its RMS, not above the {:.1} that noise can reach",
-                recordings.ids[s],
-                recordings.ids[reference],
-                event.significance(reference, s),
-                options.min_significance
-            )
-        })
-        .chain(event.silent.iter().map(|(s, why)| format!("\"{}\": {why}", recordings.ids[*s])))
-        .collect();
-    Error::NoEstimate {
-        reason: format!(
-            "fewer than two sensors carry the sound ({})",
-            reasons.join("; ")
-        ),
+        None => Err(too_few(
+            recordings,
+            &event.heard_with(recordings, reference, options).1,
+        )),
     }
 }
 
@@ -668,18 +654,24 @@ fn require_two(
     dropped: &[(usize, String)],
 ) -> Result<()> {
     if sensors.len() >= 2 {
-        return Ok(());
+        Ok(())
+    } else {
+        Err(too_few(recordings, dropped))
     }
+}
+
+/// Fewer than two sensors carry the sound: the error names those that dropped out.
+fn too_few(recordings: &SensorRecordings, dropped: &[(usize, String)]) -> Error {
     let reasons: Vec<String> = dropped
         .iter()
         .map(|(k, why)| format!("\"{}\": {why}", recordings.ids[*k]))
         .collect();
-    Err(Error::NoEstimate {
+    Error::NoEstimate {
         reason: format!(
             "fewer than two sensors carry the sound ({})",
             reasons.join("; ")
         ),
-    })
+    }
 }
 
 /// Steps a mixed-radix counter over the candidate lists; false when it wraps.
@@ -1011,7 +1003,10 @@ pub fn locate_window(
     match (best, first_error) {
         (Some((_, located)), _) => Ok(located),
         (None, Some(error)) => Err(error),
-        (None, None) => Err(no_two(recordings, event.heard[0], &event, options)),
+        (None, None) => Err(too_few(
+            recordings,
+            &event.heard_with(recordings, event.heard[0], options).1,
+        )),
     }
 }
 

@@ -23,7 +23,8 @@
 //!   [`Error::NoEstimate`], never a number.
 //! - **Sub-sample accuracy** by band-limited interpolation ([`crate::peak`]).
 //! - **Plan once, process many**: FFT plans and every buffer live in [`GccPhat`]
-//!   and are reused; the only allocation per call is the short list of candidates.
+//!   and are reused; the only allocations per call are the lists of local maxima and
+//!   candidate peaks (a few kilobytes; a caller-owned peak buffer would remove them).
 //!
 //! # Example
 //!
