@@ -278,6 +278,7 @@ pub fn locate_signals(
             .chain((0..rows.len()).filter(|&k| k != reference))
             .collect(),
         label: None,
+        expected: None,
     };
     let recordings = SensorRecordings {
         ids: (0..rows.len()).map(|k| format!("mic {k}")).collect(),

@@ -519,6 +519,7 @@ fn correlate_event(
     options: &EventOptions,
 ) -> Result<CorrelatedEvent> {
     validate_options(options)?;
+    validate_expected(window)?;
 
     // Sensors that recorded nothing in the window take no part.
     let mut silent = Vec::new();
@@ -647,6 +648,34 @@ fn validate_options(options: &EventOptions) -> Result<()> {
     Ok(())
 }
 
+/// Checks that expected arrivals, when given, match the window's sensors.
+fn validate_expected(window: &EventWindow) -> Result<()> {
+    let Some(expected) = &window.expected else {
+        return Ok(());
+    };
+    if expected.shifts_s.len() != window.sensors.len() {
+        return Err(Error::parameter(
+            "expected.shifts_s",
+            format!(
+                "one shift per sensor of the window ({})",
+                window.sensors.len()
+            ),
+            format!("{} shifts", expected.shifts_s.len()),
+        ));
+    }
+    if let Some(bad) = expected.shifts_s.iter().find(|s| !s.is_finite()) {
+        return Err(Error::parameter("expected.shifts_s", "finite seconds", bad));
+    }
+    if !(expected.search_s.is_finite() && expected.search_s >= 0.0) {
+        return Err(Error::parameter(
+            "expected.search_s",
+            "a finite, non-negative number of seconds",
+            expected.search_s,
+        ));
+    }
+    Ok(())
+}
+
 /// An error unless at least two sensors are left, naming those that dropped out.
 fn require_two(
     recordings: &SensorRecordings,
@@ -705,26 +734,37 @@ fn correlate_pairs(
         distance / c * (1.0 + options.lag_margin) + 2.0 / fs
     };
 
-    // Every pair's segments first: b's, on its own clock, widened by the pair's limit.
+    // The delay each pair is searched around, seconds, and how far from it: the
+    // expected delay and the search radius when detection predicted the arrivals,
+    // otherwise zero and the pair's physical limit.
+    let search = |a: usize, b: usize| match &window.expected {
+        Some(expected) => (
+            window_shift(window, b) - window_shift(window, a),
+            expected.search_s + 1.0 / fs,
+        ),
+        None => (0.0, limit(a, b) + 1.0 / fs),
+    };
+
+    // Every pair's segments first: b's, on its own clock, widened by the search.
     let mut segments = Vec::new();
     for (position, &a) in sensors.iter().enumerate() {
         let (start_a, segment_a) = window_samples(recordings, a, window)?;
         for &b in &sensors[position + 1..] {
-            let reach = limit(a, b) + 1.0 / fs;
+            let (centre, reach) = search(a, b);
             let clock = ClockShift::between(recordings, a, b);
             let (start_b, segment_b) = widened_samples(
                 recordings,
                 (a, start_a, segment_a.len()),
                 b,
                 window,
-                (reach, clock.whole),
+                (centre, reach, clock.whole),
             )?;
-            segments.push((a, b, reach, clock, start_a, segment_a, start_b, segment_b));
+            segments.push((a, b, clock, start_a, segment_a, start_b, segment_b));
         }
     }
 
     // One plan for the event: the longest widened segment, bounded by the recordings.
-    let frame_len = segments.iter().map(|s| s.7.len()).max().unwrap_or(2);
+    let frame_len = segments.iter().map(|s| s.6.len()).max().unwrap_or(2);
     let config = GccConfig {
         weighting: options.weighting,
         band_hz: window.band_hz,
@@ -734,15 +774,20 @@ fn correlate_pairs(
     let mut gcc = GccPhat::new(frame_len, fs, config)?;
 
     let mut correlations = HashMap::new();
-    for (a, b, reach, clock, start_a, segment_a, start_b, segment_b) in segments {
+    for (a, b, clock, start_a, segment_a, start_b, segment_b) in segments {
         // Lags relative to the true time base (whole samples of clock difference
-        // removed through the offset; the fraction below).
+        // removed through the offset; the fraction below). Around zero the GCC bounds
+        // the search itself; around an expected delay the segments do, and the peaks
+        // are filtered below.
+        let (centre, reach) = search(a, b);
         let j_offset = start_b - start_a - clock.whole;
+        let max_delay_s = window.expected.is_none().then_some(reach);
         let estimate = gcc
-            .tdoa_offset(segment_a, segment_b, j_offset, Some(reach))
+            .tdoa_offset(segment_a, segment_b, j_offset, max_delay_s)
             .map_err(|e| name_pair(e, recordings, a, b))?;
 
-        // Remove the fractional clock difference; keep peaks inside the physical limit.
+        // Remove the fractional clock difference; keep peaks inside the search and
+        // the physical limit.
         let candidates = estimate
             .candidates
             .iter()
@@ -751,7 +796,7 @@ fn correlate_pairs(
                 lag: d.lag - clock.fraction,
                 ..*d
             })
-            .filter(|d| d.delay_s.abs() <= limit(a, b))
+            .filter(|d| d.delay_s.abs() <= limit(a, b) && (d.delay_s - centre).abs() <= reach)
             .collect();
         let view = gcc.correlation();
         correlations.insert(
@@ -850,15 +895,32 @@ fn sample_range(
     )
 }
 
-/// The samples of the event window itself for `sensor`, with the recording index of
-/// the first; an error naming the sensor unless the window lies inside its recording.
+/// How far `sensor`'s window is moved from the event's (its expected arrival minus
+/// the reference's), seconds; zero for annotated windows.
+fn window_shift(window: &EventWindow, sensor: usize) -> f64 {
+    let listed = window.sensors.iter().position(|&s| s == sensor);
+    match (&window.expected, listed) {
+        (Some(expected), Some(k)) => expected.shifts_s[k],
+        _ => 0.0,
+    }
+}
+
+/// The samples of the event window itself for `sensor` (moved to its expected
+/// arrival when known), with the recording index of the first; an error naming the
+/// sensor unless the window lies inside its recording.
 fn window_samples<'a>(
     recordings: &SensorRecordings<'a>,
     sensor: usize,
     window: &EventWindow,
 ) -> Result<(i64, &'a [f64])> {
     let samples = recordings.channels[sensor];
-    let (first, last) = sample_range(recordings, sensor, window.start_s, window.end_s);
+    let shift = window_shift(window, sensor);
+    let (first, last) = sample_range(
+        recordings,
+        sensor,
+        window.start_s + shift,
+        window.end_s + shift,
+    );
     if last - first < 2.0 {
         return Err(Error::parameter(
             "event window",
@@ -891,36 +953,46 @@ fn window_samples<'a>(
     Ok((first as i64, &samples[first as usize..last as usize]))
 }
 
-/// `b`'s samples around the window (on `b`'s clock), widened by `reach` seconds on both
+/// `b`'s samples around its window (on `b`'s clock), widened by `reach` seconds on both
 /// sides as far as its recording goes; an error naming both sensors when what is left
-/// cannot hold every lag in `+-reach` against `a`'s window. `whole_shift` is the
-/// pair's clock difference in whole samples.
+/// cannot hold every lag within `reach` of `centre` seconds against `a`'s window.
+/// `whole_shift` is the pair's clock difference in whole samples.
 fn widened_samples<'a>(
     recordings: &SensorRecordings<'a>,
     (a, start_a, len_a): (usize, i64, usize),
     b: usize,
     window: &EventWindow,
-    (reach, whole_shift): (f64, i64),
+    (centre, reach, whole_shift): (f64, f64, i64),
 ) -> Result<(i64, &'a [f64])> {
     let samples = recordings.channels[b];
     let fs = recordings.sample_rate;
-    let (first, last) = sample_range(recordings, b, window.start_s - reach, window.end_s + reach);
+    let shift = window_shift(window, b);
+    let (first, last) = sample_range(
+        recordings,
+        b,
+        window.start_s + shift - reach,
+        window.end_s + shift + reach,
+    );
     let (first, last) = (first.max(0.0) as i64, last.min(samples.len() as f64) as i64);
 
-    // The true-time lags the two segments can show, against the lags physics allows.
+    // The true-time lags the two segments can show, against the lags searched.
     let j_offset = first - start_a - whole_shift;
     let shown = (j_offset - (len_a as i64 - 1), j_offset + (last - first) - 1);
-    let needed = (reach * fs - 1e-9).ceil() as i64;
-    if last - first < 2 || shown.0 > -needed || shown.1 < needed {
+    let needed = (
+        ((centre - reach) * fs + 1e-9).floor() as i64,
+        ((centre + reach) * fs - 1e-9).ceil() as i64,
+    );
+    if last - first < 2 || shown.0 > needed.0 || shown.1 < needed.1 {
         return Err(Error::parameter(
             "event window",
             format!(
                 "recordings long enough for every delay between sensors \"{}\" and \"{}\" \
-                 (up to {} s, from their distance); \"{}\" is recorded from 0 to {:.3} s \
-                 (clock offset {} s)",
+                 ({} s to {} s, from their distance or the expected arrivals); \"{}\" is \
+                 recorded from 0 to {:.3} s (clock offset {} s)",
                 recordings.ids[a],
                 recordings.ids[b],
-                seconds(reach),
+                seconds(centre - reach),
+                seconds(centre + reach),
                 recordings.ids[b],
                 samples.len() as f64 / fs,
                 recordings.clock_offsets_s[b],

@@ -27,6 +27,7 @@
 #![warn(missing_docs)]
 
 pub mod air;
+pub mod associate;
 pub mod audio;
 pub mod error;
 pub mod event;

@@ -116,6 +116,27 @@ pub struct EventWindow {
     pub sensors: Vec<usize>,
     /// A label for the event (a species code, for example), if given.
     pub label: Option<String>,
+    /// Where each sensor is expected to hear the event, when that is known (from
+    /// detection): each sensor's window is then moved to its own arrival, and its
+    /// delays are searched near the expected ones. `None` for annotated windows, which
+    /// must hold the sound at every sensor.
+    pub expected: Option<ExpectedArrivals>,
+}
+
+/// The arrival of an event at each sensor of its window, as detection predicts it.
+///
+/// With sensors hundreds of metres apart, a sound reaches them up to a second or
+/// more apart. One window for all would be mostly noise at each sensor; instead, the
+/// window of sensor `sensors[k]` is `start_s + shifts_s[k] .. end_s + shifts_s[k]`,
+/// and the delay of a pair is searched within `search_s` of the difference of their
+/// shifts (and never beyond what their distance allows).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExpectedArrivals {
+    /// Per sensor of [`EventWindow::sensors`], in the same order: its expected arrival
+    /// minus the window's, seconds.
+    pub shifts_s: Vec<f64>,
+    /// How far a pair's true delay may lie from the expected one, seconds.
+    pub search_s: f64,
 }
 
 /// Settings for the position solver.
@@ -777,6 +798,7 @@ impl RawEvent {
             band_hz,
             sensors,
             label: self.label.clone(),
+            expected: None,
         })
     }
 }
