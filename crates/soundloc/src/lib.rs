@@ -29,6 +29,7 @@
 pub mod air;
 pub mod associate;
 pub mod audio;
+pub mod ellipse;
 pub mod error;
 pub mod event;
 pub mod gcc;
