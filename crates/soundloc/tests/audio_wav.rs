@@ -3,9 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use hound::{SampleFormat, WavSpec, WavWriter};
+use hound::{SampleFormat, WavSpec, WavSpecEx, WavWriter};
 use soundloc::Error;
-use soundloc::audio::{read_channel_window, read_wav};
+use soundloc::audio::{WavStream, read_channel_window, read_wav};
 
 /// A fresh path in the system's temporary folder, unique to this process and test.
 fn temp_path(name: &str) -> PathBuf {
@@ -209,4 +209,132 @@ fn no_prefix_of_a_file_makes_the_reader_panic() {
         assert!(read_wav(&cut).is_err(), "a {len}-byte prefix was accepted");
     }
     assert!(read_wav(&good).is_ok());
+}
+
+/// Reads `channel` of a stream from `start` to the end in blocks of `block` frames.
+fn stream_channel(path: &Path, channel: usize, start: usize, block: usize) -> Vec<f64> {
+    let mut stream = WavStream::open(path).unwrap();
+    stream.seek(start).unwrap();
+    let (mut all, mut chunk) = (Vec::new(), Vec::new());
+    loop {
+        let read = stream
+            .read_channel_chunk(channel, block, &mut chunk)
+            .unwrap();
+        assert_eq!(read, chunk.len());
+        assert!(read <= block);
+        if read == 0 {
+            return all;
+        }
+        all.extend_from_slice(&chunk);
+    }
+}
+
+#[test]
+fn streamed_blocks_match_the_whole_file_for_every_format_block_size_and_start() {
+    // Three channels of a pseudo-random walk over each format's whole range.
+    let n_frames = 1000i64;
+    let value = |i: i64, c: i64, bits: u16| {
+        let max = (1i64 << (bits - 1)) - 1;
+        ((i * 7919 + c * 104_729) * 2_654_435_761 % (2 * max + 1)) - max
+    };
+    let mut paths = Vec::new();
+    for bits in [8u16, 16, 24, 32] {
+        let samples: Vec<i32> = (0..n_frames)
+            .flat_map(|i| (0..3).map(move |c| value(i, c, bits) as i32))
+            .collect();
+        let path = temp_path(&format!("stream-int{bits}.wav"));
+        write_int(&path, spec(3, 8000, bits, SampleFormat::Int), &samples);
+        paths.push(path);
+    }
+    let floats: Vec<f32> = (0..n_frames * 3)
+        .map(|i| (value(i, 0, 24) as f32) / 1e6)
+        .collect();
+    let float_path = temp_path("stream-float.wav");
+    write_float(&float_path, spec(3, 8000, 32, SampleFormat::Float), &floats);
+    paths.push(float_path);
+
+    // 24-bit samples in 4-byte containers, as WAVE_FORMAT_EXTENSIBLE allows.
+    let padded_path = temp_path("stream-int24-in-4.wav");
+    let spec_ex = WavSpecEx {
+        spec: spec(3, 8000, 24, SampleFormat::Int),
+        bytes_per_sample: 4,
+    };
+    let mut writer = WavWriter::new_with_spec_ex(
+        std::io::BufWriter::new(std::fs::File::create(&padded_path).unwrap()),
+        spec_ex,
+    )
+    .unwrap();
+    for i in 0..n_frames {
+        for c in 0..3 {
+            writer.write_sample(value(i, c, 24) as i32).unwrap();
+        }
+    }
+    writer.finalize().unwrap();
+    let padded = read_wav(&padded_path).unwrap();
+    for c in 0..3 {
+        let expected: Vec<f64> = (0..n_frames)
+            .map(|i| value(i, c, 24) as f64 / 8_388_608.0)
+            .collect();
+        assert_eq!(
+            padded.channels[c as usize], expected,
+            "24 in 4 bytes, channel {c}"
+        );
+    }
+    paths.push(padded_path);
+
+    for path in &paths {
+        let recording = read_wav(path).unwrap();
+        for channel in 0..3 {
+            for block in [1, 7, 256, 5000] {
+                for start in [0, 1, 333, 999, 1000] {
+                    let streamed = stream_channel(path, channel, start, block);
+                    assert_eq!(
+                        streamed[..],
+                        recording.channels[channel][start..],
+                        "{}, channel {channel}, block {block}, start {start}",
+                        path.display()
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_stream_reports_its_layout_and_refuses_what_the_file_lacks() {
+    let path = write_stereo_ramp("stream-layout.wav", 500);
+    let mut stream = WavStream::open(&path).unwrap();
+    assert_eq!(
+        (
+            stream.sample_rate(),
+            stream.n_channels(),
+            stream.n_samples()
+        ),
+        (1000, 2, 500)
+    );
+    assert_eq!(stream.duration_s(), 0.5);
+
+    let mut block = Vec::new();
+    let reason = audio_reason(stream.read_channel_chunk(2, 10, &mut block).unwrap_err());
+    assert!(reason.contains("has 2"), "{reason}");
+    let reason = audio_reason(stream.seek(501).unwrap_err());
+    assert!(reason.contains("at most 500"), "{reason}");
+    stream.seek(500).unwrap();
+    assert_eq!(stream.read_channel_chunk(0, 10, &mut block).unwrap(), 0);
+}
+
+#[test]
+fn a_truncated_file_is_refused_when_the_stream_opens() {
+    let good = write_stereo_ramp("stream-good.wav", 100);
+    let bytes = std::fs::read(&good).unwrap();
+    let truncated = temp_path("stream-truncated.wav");
+    std::fs::write(&truncated, &bytes[..bytes.len() - 10]).unwrap();
+
+    let err = WavStream::open(&truncated).unwrap_err();
+    assert!(err.to_string().contains("stream-truncated.wav"), "{err}");
+    let reason = audio_reason(err);
+    assert!(
+        reason.contains("100 samples") && reason.contains("end after 97"),
+        "{reason}"
+    );
 }
