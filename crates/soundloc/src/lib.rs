@@ -37,6 +37,7 @@ pub mod geodesy;
 pub mod locate;
 pub mod peak;
 pub mod scene;
+pub mod simulate;
 pub mod weighting;
 
 pub use error::{Error, ErrorKind, Result};

@@ -52,6 +52,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use toml::de::{DeTable, DeValue};
 
 use crate::air::speed_of_sound_humid;
@@ -180,11 +181,7 @@ impl Scene {
     /// [`from_toml_str`](Self::from_toml_str).
     pub fn from_file(path: impl AsRef<Path>) -> Result<Scene> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Scene::from_toml_str(&text, path)
+        Scene::from_toml_str(&read_text(path)?, path)
     }
 
     /// Parses and checks the text of a scene file. `path` names the file in messages, and its
@@ -195,12 +192,8 @@ impl Scene {
     /// what arrived. Audio files must exist.
     pub fn from_toml_str(text: &str, path: impl AsRef<Path>) -> Result<Scene> {
         let path = path.as_ref();
-        let raw = parse(text, path)?;
-        let fail = |field: &str, reason: String| Error::Scene {
-            path: path.to_path_buf(),
-            field: field.to_string(),
-            reason,
-        };
+        let raw: RawScene = parse(text, path)?;
+        let fail = field_error(path);
 
         // The air, the coordinate system and the solver settings.
         let speed_of_sound = raw.air.speed_of_sound(&fail)?;
@@ -262,17 +255,19 @@ struct RawScene {
     events: Vec<RawEvent>,
 }
 
+/// The `[air]` section as written; shared with the simulation spec.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawAir {
-    temperature_c: Option<f64>,
-    speed_of_sound: Option<f64>,
-    humidity_percent: Option<f64>,
+pub(crate) struct RawAir {
+    pub(crate) temperature_c: Option<f64>,
+    pub(crate) speed_of_sound: Option<f64>,
+    pub(crate) humidity_percent: Option<f64>,
 }
 
+/// The `[coordinates]` section as written; shared with the simulation spec.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawCoordinates {
+pub(crate) struct RawCoordinates {
     system: SystemName,
     zone: Option<i64>,
     hemisphere: Option<Hemisphere>,
@@ -303,9 +298,10 @@ struct RawOrigin {
     alt: f64,
 }
 
+/// The `[solver]` section as written; shared with the simulation spec.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawSolver {
+pub(crate) struct RawSolver {
     dimension: Option<i64>,
     height_min_m: Option<f64>,
     height_max_m: Option<f64>,
@@ -333,9 +329,26 @@ struct RawEvent {
     label: Option<String>,
 }
 
-/// Parses the TOML text into [`RawScene`], turning syntax and shape errors into
-/// [`Error::Scene`] with the field and the line and column.
-fn parse(text: &str, path: &Path) -> Result<RawScene> {
+/// The text of a file, or [`Error::Io`] naming it.
+pub(crate) fn read_text(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// A builder of [`Error::Scene`] for fields of the file at `path`.
+pub(crate) fn field_error(path: &Path) -> impl Fn(&str, String) -> Error + '_ {
+    move |field: &str, reason: String| Error::Scene {
+        path: path.to_path_buf(),
+        field: field.to_string(),
+        reason,
+    }
+}
+
+/// Parses TOML text into its raw form `T` (a scene, a simulation spec), turning syntax and
+/// shape errors into [`Error::Scene`] with the field and the line and column.
+pub(crate) fn parse<T: DeserializeOwned>(text: &str, path: &Path) -> Result<T> {
     let fail = |field: String, reason: String| Error::Scene {
         path: path.to_path_buf(),
         field,
@@ -349,7 +362,7 @@ fn parse(text: &str, path: &Path) -> Result<RawScene> {
     })?;
 
     // Then the shape: types, unknown and missing keys.
-    toml::from_str::<RawScene>(text).map_err(|e| {
+    toml::from_str::<T>(text).map_err(|e| {
         let (field, at) = match e.span() {
             // A span over the whole document, or a missing key reported at its very
             // start: a key missing at the top level.
@@ -421,11 +434,11 @@ fn field_in_value(value: &DeValue<'_>, offset: usize) -> Option<String> {
 }
 
 /// Builds an [`Error::Scene`] for a field.
-type Fail<'a> = dyn Fn(&str, String) -> Error + 'a;
+pub(crate) type Fail<'a> = dyn Fn(&str, String) -> Error + 'a;
 
 impl RawAir {
     /// The speed of sound: given, or from the temperature and humidity.
-    fn speed_of_sound(&self, fail: &Fail<'_>) -> Result<f64> {
+    pub(crate) fn speed_of_sound(&self, fail: &Fail<'_>) -> Result<f64> {
         match (self.temperature_c, self.speed_of_sound) {
             (Some(temperature_c), None) => {
                 let humidity = self.humidity_percent.unwrap_or(0.0);
@@ -474,7 +487,7 @@ impl RawAir {
 
 impl RawCoordinates {
     /// The coordinate system, with UTM-only keys refused elsewhere.
-    fn system(&self, fail: &Fail<'_>) -> Result<CoordinateSystem> {
+    pub(crate) fn system(&self, fail: &Fail<'_>) -> Result<CoordinateSystem> {
         // Keys that belong to another system.
         let utm = matches!(self.system, SystemName::Utm);
         let name = match self.system {
@@ -552,7 +565,7 @@ impl RawCoordinates {
 
 impl RawSolver {
     /// The solver settings, with the dimension and the height bounds checked.
-    fn settings(&self, fail: &Fail<'_>) -> Result<SolverSettings> {
+    pub(crate) fn settings(&self, fail: &Fail<'_>) -> Result<SolverSettings> {
         let dimension = match self.dimension {
             None => 3,
             Some(d @ (2 | 3)) => d as u8,
@@ -606,37 +619,17 @@ fn check_sensors(
     for (index, sensor) in raw.iter().enumerate() {
         let field = |name: &str| format!("sensors[{index}].{name}");
 
-        // A unique, non-empty id.
-        if sensor.id.trim().is_empty() {
-            return Err(fail(
-                &field("id"),
-                "expected a non-empty id, got \"\"".into(),
-            ));
-        }
-        if let Some(first) = first_index.insert(&sensor.id, index) {
-            return Err(fail(
-                &field("id"),
-                format!(
-                    "expected a unique id, got \"{}\" again (first at sensors[{first}])",
-                    sensor.id
-                ),
-            ));
-        }
-
-        // A position of three coordinates on the map, and a finite clock offset.
+        // A unique, non-empty id, a position of three coordinates on the map, and a
+        // finite clock offset.
+        let position = check_sensor_id_and_position(
+            index,
+            &sensor.id,
+            &sensor.position,
+            system,
+            &mut first_index,
+            fail,
+        )?;
         let what = format!("sensor \"{}\"", sensor.id);
-        let position: [f64; 3] = sensor.position.as_slice().try_into().map_err(|_| {
-            fail(
-                &field("position"),
-                format!(
-                    "{what}: expected three coordinates, got {}",
-                    sensor.position.len()
-                ),
-            )
-        })?;
-        system
-            .check_position(&what, position)
-            .map_err(|e| fail(&field("position"), e.to_string()))?;
         if !sensor.clock_offset_s.is_finite() {
             return Err(fail(
                 &field("clock_offset_s"),
@@ -671,35 +664,94 @@ fn check_sensors(
     Ok(sensors)
 }
 
+/// Checks the id and the position of `sensors[index]`: an id that is not empty and not in
+/// `first_index` yet (where it is then entered), and three coordinates on the map of `system`.
+/// Shared by scene files and simulation specs.
+pub(crate) fn check_sensor_id_and_position<'a>(
+    index: usize,
+    id: &'a str,
+    position: &[f64],
+    system: CoordinateSystem,
+    first_index: &mut HashMap<&'a str, usize>,
+    fail: &Fail<'_>,
+) -> Result<[f64; 3]> {
+    let field = |name: &str| format!("sensors[{index}].{name}");
+
+    // A unique, non-empty id.
+    if id.trim().is_empty() {
+        return Err(fail(
+            &field("id"),
+            "expected a non-empty id, got \"\"".into(),
+        ));
+    }
+    if let Some(first) = first_index.insert(id, index) {
+        return Err(fail(
+            &field("id"),
+            format!("expected a unique id, got \"{id}\" again (first at sensors[{first}])"),
+        ));
+    }
+
+    // Three coordinates on the map.
+    let what = format!("sensor \"{id}\"");
+    let position: [f64; 3] = position.try_into().map_err(|_| {
+        fail(
+            &field("position"),
+            format!("{what}: expected three coordinates, got {}", position.len()),
+        )
+    })?;
+    system
+        .check_position(&what, position)
+        .map_err(|e| fail(&field("position"), e.to_string()))?;
+    Ok(position)
+}
+
 /// Fills in the sensors' local positions and refuses two at the same place.
 fn locate_sensors(
     mut sensors: Vec<Sensor>,
     frame: &EnuFrame,
     fail: &Fail<'_>,
 ) -> Result<Vec<Sensor>> {
-    for index in 0..sensors.len() {
+    let ids: Vec<&str> = sensors.iter().map(|s| s.id.as_str()).collect();
+    let positions: Vec<[f64; 3]> = sensors.iter().map(|s| s.position).collect();
+    let locals = local_positions(&ids, &positions, frame, fail)?;
+    for (sensor, local) in sensors.iter_mut().zip(locals) {
+        sensor.local = local;
+    }
+    Ok(sensors)
+}
+
+/// The local positions of sensors `ids` at `positions` (in the frame's system), refusing two
+/// at the same place. Shared by scene files and simulation specs.
+pub(crate) fn local_positions(
+    ids: &[&str],
+    positions: &[[f64; 3]],
+    frame: &EnuFrame,
+    fail: &Fail<'_>,
+) -> Result<Vec<[f64; 3]>> {
+    let mut locals: Vec<[f64; 3]> = Vec::with_capacity(positions.len());
+    for (index, &position) in positions.iter().enumerate() {
         let field = format!("sensors[{index}].position");
         let local = frame
-            .to_local(sensors[index].position)
+            .to_local(position)
             .map_err(|e| fail(&field, e.to_string()))?;
 
         // Compare with every sensor placed so far.
-        for (other_index, other) in sensors[..index].iter().enumerate() {
-            let gap = distance(local, other.local);
+        for (other_index, &other) in locals.iter().enumerate() {
+            let gap = distance(local, other);
             if gap < SAME_POSITION_M {
                 return Err(fail(
                     &field,
                     format!(
                         "expected sensor \"{}\" to stand apart from sensor \"{}\" \
                          (sensors[{other_index}]), got {gap} m between them",
-                        sensors[index].id, other.id
+                        ids[index], ids[other_index]
                     ),
                 ));
             }
         }
-        sensors[index].local = local;
+        locals.push(local);
     }
-    Ok(sensors)
+    Ok(locals)
 }
 
 impl RawEvent {
@@ -804,7 +856,7 @@ impl RawEvent {
 }
 
 /// Straight-line distance between two points, metres.
-fn distance(a: [f64; 3], b: [f64; 3]) -> f64 {
+pub(crate) fn distance(a: [f64; 3], b: [f64; 3]) -> f64 {
     a.iter()
         .zip(b)
         .map(|(x, y)| (x - y).powi(2))
