@@ -649,7 +649,12 @@ fn settle_cascade(cascade: &mut [Biquad], x0: f64) {
     }
 }
 
-/// A second-order IIR section in transposed direct form II, with its state.
+/// A second-order IIR section in direct form I, with its state: the last two inputs and
+/// outputs.
+///
+/// Direct form I keeps the loop-carried dependency short: only `a1 * y[n-1]` and one
+/// subtraction wait for the previous output, so a cascade runs near one sample per few
+/// cycles. Its rounding noise is no concern at the frequencies used here in `f64`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Biquad {
     b0: f64,
@@ -657,8 +662,10 @@ struct Biquad {
     b2: f64,
     a1: f64,
     a2: f64,
-    z1: f64,
-    z2: f64,
+    x1: f64,
+    x2: f64,
+    y1: f64,
+    y2: f64,
 }
 
 impl Biquad {
@@ -669,8 +676,10 @@ impl Biquad {
         b2: 0.0,
         a1: 0.0,
         a2: 0.0,
-        z1: 0.0,
-        z2: 0.0,
+        x1: 0.0,
+        x2: 0.0,
+        y1: 0.0,
+        y2: 0.0,
     };
 
     /// Audio EQ Cookbook low-pass at `cutoff_hz` with quality `q`.
@@ -709,17 +718,21 @@ impl Biquad {
             b2: b[2] / a0,
             a1: -2.0 * cos_w0 / a0,
             a2: (1.0 - alpha) / a0,
-            z1: 0.0,
-            z2: 0.0,
+            x1: 0.0,
+            x2: 0.0,
+            y1: 0.0,
+            y2: 0.0,
         }
     }
 
     /// Filters one sample.
     #[inline(always)]
     fn process(&mut self, x: f64) -> f64 {
-        let y = self.b0 * x + self.z1;
-        self.z1 = self.b1 * x - self.a1 * y + self.z2;
-        self.z2 = self.b2 * x - self.a2 * y;
+        // Everything but the last product is ready before the previous output is.
+        let known = self.b0 * x + self.b1 * self.x1 + self.b2 * self.x2 - self.a2 * self.y2;
+        let y = known - self.a1 * self.y1;
+        (self.x2, self.x1) = (self.x1, x);
+        (self.y2, self.y1) = (self.y1, y);
         y
     }
 
@@ -728,8 +741,8 @@ impl Biquad {
     fn settle(&mut self, x0: f64) -> f64 {
         let dc_gain = (self.b0 + self.b1 + self.b2) / (1.0 + self.a1 + self.a2);
         let y0 = dc_gain * x0;
-        self.z2 = self.b2 * x0 - self.a2 * y0;
-        self.z1 = y0 - self.b0 * x0;
+        (self.x1, self.x2) = (x0, x0);
+        (self.y1, self.y2) = (y0, y0);
         y0
     }
 }
