@@ -11,7 +11,8 @@
 //!
 //! 1. [`scene`] reads a deployment: sensors, their coordinates, audio files, the air.
 //! 2. [`geodesy`] converts UTM or latitude/longitude into a local east-north-up frame.
-//! 3. [`audio`] reads the recordings; [`gcc`] measures the delays between sensors
+//! 3. [`audio`] reads the recordings, whole or streamed in blocks; [`detect`] finds
+//!    impulsive onsets in each sensor's continuous recording; [`gcc`] measures the delays between sensors
 //!    with a [`weighting::Weighting`] and sub-sample [`peak`] refinement.
 //! 4. [`locate`] turns delays into a position with covariance, rejecting sensors
 //!    whose delays do not fit.
@@ -29,6 +30,7 @@
 pub mod air;
 pub mod associate;
 pub mod audio;
+pub mod detect;
 pub mod ellipse;
 pub mod error;
 pub mod event;
