@@ -20,6 +20,56 @@ pub enum Command {
     Locate(SceneArgs),
     /// Print the delays between each event's reference sensor and the others.
     Tdoa(SceneArgs),
+    /// Find, associate and locate impulsive events in continuous recordings.
+    Detect(DetectArgs),
+}
+
+/// `soundloc detect`: the scene, the outputs, and the main thresholds.
+#[derive(Debug, Args)]
+pub struct DetectArgs {
+    /// Scene file (TOML) whose sensors recorded continuously (no [[events]] needed).
+    pub scene: PathBuf,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DetectFormat::Table)]
+    pub format: DetectFormat,
+
+    /// Write the output to this file instead of the standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+
+    /// Also draw sensors, events and their error ellipses on a metric map (PNG).
+    #[arg(long)]
+    pub map: Option<PathBuf>,
+
+    /// GCC weighting: phat, scot, roth, ht, cc or phat-beta:B (B in 0..1).
+    #[arg(long, default_value = "phat")]
+    pub weighting: String,
+
+    /// Onset threshold: rise of a sensor's band level above its noise floor, dB.
+    #[arg(long)]
+    pub threshold_db: Option<f64>,
+
+    /// The fewest sensors whose onsets must fit one source.
+    #[arg(long)]
+    pub min_sensors: Option<usize>,
+
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Output formats of `soundloc detect`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DetectFormat {
+    /// A table for people.
+    Table,
+    /// One JSON document (schema in the README).
+    Json,
+    /// One row per event.
+    Csv,
+    /// A FeatureCollection: event points, error-ellipse polygons, sensor points.
+    Geojson,
 }
 
 /// The scene to process and how to print the result.

@@ -3,12 +3,16 @@
 //! ```text
 //! soundloc locate [SCENE] [--format table|json]   position of each annotated event
 //! soundloc tdoa SCENE [--format table|json]       delays to each event's reference sensor
+//! soundloc detect SCENE [--format table|json|csv|geojson] [--output FILE] [--map MAP.png]
+//!                                                 events found in continuous recordings
 //! ```
 //!
 //! With no scene, `locate` runs on the real recordings in
 //! `datasets/locar-aru9/scene.toml`.
 
 mod cli;
+mod detect;
+mod map;
 mod report;
 
 use std::io::Write;
@@ -34,6 +38,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let (report, all_ok) = match cli.command {
         Command::Locate(args) => report::locate(&args)?,
         Command::Tdoa(args) => report::tdoa(&args)?,
+        Command::Detect(args) => detect_command(&args)?,
     };
 
     // A reader that stops early (`| head`) is not an error.
@@ -50,4 +55,29 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// `soundloc detect`: the output goes to `--output` when given (a one-line summary
+/// is printed instead), the map to `--map`.
+fn detect_command(args: &cli::DetectArgs) -> anyhow::Result<(String, bool)> {
+    let (scene, detection) = detect::run(args)?;
+    if let Some(path) = &args.map {
+        map::draw(&scene, &detection, path)?;
+    }
+    let text = detect::render(&scene, &detection, args.format)?;
+    match &args.output {
+        None => Ok((text, true)),
+        Some(path) => {
+            std::fs::write(path, text)
+                .map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
+            Ok((
+                format!(
+                    "{} events written to {}\n",
+                    detection.events.len(),
+                    path.display()
+                ),
+                true,
+            ))
+        }
+    }
 }

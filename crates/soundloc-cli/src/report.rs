@@ -162,7 +162,7 @@ fn located_event(
 }
 
 /// The coordinate system in words, for headers and JSON.
-fn describe(system: &CoordinateSystem) -> String {
+pub fn describe(system: &CoordinateSystem) -> String {
     match system {
         CoordinateSystem::Local { .. } => "local east, north, up (m)".into(),
         CoordinateSystem::Utm { zone, north } => {

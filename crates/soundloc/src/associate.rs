@@ -52,6 +52,7 @@
 //!   each other: fine for a neighbourhood, not for a country.
 
 use crate::error::{Error, Result};
+use crate::scene::distance;
 
 /// Settings of the association.
 #[derive(Debug, Clone, PartialEq)]
@@ -421,11 +422,6 @@ impl Search<'_> {
             tolerance_s: self.tolerance_s,
         }
     }
-}
-
-/// Straight-line distance, metres.
-fn distance(a: [f64; 3], b: [f64; 3]) -> f64 {
-    ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt()
 }
 
 #[cfg(test)]

@@ -1140,6 +1140,25 @@ fn solve(
     })
 }
 
+/// The solver settings of a scene (dimension, height bounds), as [`LocateOptions`].
+pub fn scene_locate_options(scene: &Scene) -> LocateOptions {
+    let (height_min, height_max) = scene.solver.local_height_bounds(&scene.frame);
+    let height_prior = match (height_min, height_max) {
+        (Some(min_m), Some(max_m)) => Some(HeightPrior { min_m, max_m }),
+        _ => None,
+    };
+    LocateOptions {
+        dimension: if scene.solver.dimension == 2 {
+            Dimension::Two
+        } else {
+            Dimension::Three
+        },
+        height_prior,
+        speed_of_sound: scene.speed_of_sound,
+        ..LocateOptions::default()
+    }
+}
+
 /// Measures the delays of one event of a scene and locates its source, in the
 /// scene's coordinates.
 ///
@@ -1152,22 +1171,12 @@ pub fn locate_event(
     window: &EventWindow,
     options: &EventOptions,
 ) -> Result<EventEstimate> {
-    // The scene's solver settings.
-    let (height_min, height_max) = scene.solver.local_height_bounds(&scene.frame);
-    let height_prior = match (height_min, height_max) {
-        (Some(min_m), Some(max_m)) => Some(HeightPrior { min_m, max_m }),
-        _ => None,
-    };
-    let locate_options = LocateOptions {
-        dimension: if scene.solver.dimension == 2 {
-            Dimension::Two
-        } else {
-            Dimension::Three
-        },
-        height_prior,
-        ..LocateOptions::default()
-    };
-    let located = locate_window(&audio.recordings(scene), window, options, &locate_options)?;
+    let located = locate_window(
+        &audio.recordings(scene),
+        window,
+        options,
+        &scene_locate_options(scene),
+    )?;
 
     // Report in the scene's coordinates.
     let solution = &located.solution;

@@ -30,6 +30,7 @@
 pub mod air;
 pub mod associate;
 pub mod audio;
+pub mod continuous;
 pub mod detect;
 pub mod ellipse;
 pub mod error;

@@ -1,0 +1,529 @@
+//! Events in continuous recordings: detection, association and localisation.
+//!
+//! A city's sensors record all day; nobody marks where the gunshot is. This module
+//! finds the events itself, in three passes over a [`Scene`] whose recordings are
+//! continuous and synchronised (GPS), with memory bounded whatever their length:
+//!
+//! 1. **Onsets, per sensor.** Each sensor's file is streamed in blocks through an
+//!    impulsive-onset detector ([`crate::detect`]); sensors run in parallel (rayon).
+//!    Only the onsets are kept: a few numbers each.
+//! 2. **Association.** Onsets of different sensors that one source position and
+//!    emission time explain are grouped into candidates ([`crate::associate`]); each
+//!    candidate predicts when every sensor should have heard it.
+//! 3. **Localisation.** For each candidate (in parallel), a short segment around the
+//!    predicted arrival is read from every sensor's file, and the event pipeline
+//!    ([`crate::event`]) measures the delays by GCC-PHAT near the predicted ones,
+//!    chooses a consistent set across pairs, and solves for the position with its
+//!    robust rejection of sensors whose delays do not fit: a sound that reaches a
+//!    sensor around a building (non-line-of-sight) arrives late, and that sensor is
+//!    reported as rejected, with the reason. Sensors whose detector missed the sound
+//!    are measured too, since the candidate says where to look.
+//!
+//! Each event comes with its emission time, its position in the scene's coordinates
+//! and in latitude and longitude when the scene is geo-referenced, a 95 % error
+//! ellipse ([`crate::ellipse`]), the residual, the sensors used and rejected, and the
+//! onsets (with their features) that triggered it.
+//!
+//! # Memory
+//!
+//! Pass 1 holds one block per sensor being read (one per thread), pass 3 one
+//! segment per sensor per candidate being located; the onsets and events are small.
+//! Nothing grows with the duration of the recordings except those lists.
+//!
+//! # Limitations
+//!
+//! - Every sensor's file must cover the same span at the same sample rate; a file
+//!   that stops early is an error, not a gap (gaps would need per-file start times
+//!   in the scene).
+//! - An event within a few tenths of a second of the start or end of the recordings
+//!   may lack the audio its delays need, and is reported as not located.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rayon::prelude::*;
+
+use crate::associate::{self, AssociationOptions, Candidate, OnsetTime};
+use crate::audio::WavStream;
+use crate::detect::{DetectorConfig, Onset, OnsetDetector};
+use crate::ellipse::ErrorEllipse;
+use crate::error::{Error, Result};
+use crate::event::{self, EventOptions, SensorRecordings};
+use crate::geodesy::LatLonAlt;
+use crate::scene::distance;
+use crate::scene::{EventWindow, ExpectedArrivals, Scene};
+
+/// Settings of continuous detection.
+#[derive(Debug, Clone)]
+pub struct DetectOptions {
+    /// The per-sensor onset detector.
+    pub detector: DetectorConfig,
+    /// Grouping onsets into candidate events.
+    pub association: AssociationOptions,
+    /// Delay measurement and consistency (weighting, candidates per pair, ...).
+    pub event: EventOptions,
+    /// The band the delays are measured in, Hz: city noise is strongest below a few
+    /// hundred hertz, where impulsive sounds carry little of their energy.
+    pub band_hz: Option<(f64, f64)>,
+    /// Audio kept before each sensor's predicted arrival, seconds.
+    pub before_s: f64,
+    /// Audio kept after each sensor's predicted arrival, seconds.
+    pub after_s: f64,
+    /// Probability that the error ellipse holds the source.
+    pub confidence: f64,
+    /// Block read from each file at a time in pass 1, seconds.
+    pub block_s: f64,
+}
+
+impl Default for DetectOptions {
+    fn default() -> Self {
+        DetectOptions {
+            detector: DetectorConfig::default(),
+            association: AssociationOptions::default(),
+            event: EventOptions::default(),
+            band_hz: Some((300.0, 8000.0)),
+            before_s: 0.02,
+            after_s: 0.25,
+            confidence: 0.95,
+            block_s: 1.0,
+        }
+    }
+}
+
+/// Which pass [`detect_events`] is in, for a progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Pass 1: `done` and `total` count samples over all sensors.
+    Detecting,
+    /// Pass 3: `done` and `total` count candidate events.
+    Locating,
+}
+
+/// How far [`detect_events`] has come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// The pass.
+    pub stage: Stage,
+    /// Work done in this pass.
+    pub done: u64,
+    /// All the work of this pass.
+    pub total: u64,
+}
+
+/// One located event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DetectedEvent {
+    /// Emission time, seconds from the start of the recordings (true time).
+    pub time_s: f64,
+    /// Position in the local east-north-up frame, metres.
+    pub local: [f64; 3],
+    /// Position in the scene's coordinate system.
+    pub position: [f64; 3],
+    /// Latitude, longitude and altitude, when the scene is geo-referenced.
+    pub geodetic: Option<LatLonAlt>,
+    /// Standard deviations east, north, up, metres.
+    pub position_std: [f64; 3],
+    /// The horizontal error ellipse; `None` when the covariance is unbounded.
+    pub ellipse: Option<ErrorEllipse>,
+    /// RMS of the delay residuals, seconds.
+    pub residual_rms_s: f64,
+    /// Sensors whose delays the position rests on (indices into the scene's sensors).
+    pub used: Vec<usize>,
+    /// Sensors left out, with the reason.
+    pub rejected: Vec<(usize, String)>,
+    /// The source height hit a bound of the scene's solver settings.
+    pub height_at_bound: bool,
+    /// The onsets that triggered the event, with their features.
+    pub onsets: Vec<Onset>,
+}
+
+/// A candidate that association found but localisation could not place.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unlocated {
+    /// The emission time association estimated, seconds.
+    pub time_s: f64,
+    /// The sensors whose onsets formed it.
+    pub sensors: Vec<usize>,
+    /// Why it could not be located.
+    pub reason: String,
+}
+
+/// What [`detect_events`] found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Detection {
+    /// Located events, in time order.
+    pub events: Vec<DetectedEvent>,
+    /// Candidates that could not be located.
+    pub unlocated: Vec<Unlocated>,
+    /// Onsets found per sensor.
+    pub onsets_per_sensor: Vec<usize>,
+    /// Every onset found, sensor by sensor, in time order within each sensor.
+    pub onsets: Vec<Onset>,
+    /// Length of the recordings, seconds.
+    pub duration_s: f64,
+}
+
+/// Finds, associates and locates the events in a scene's continuous recordings
+/// (see the module docs). `progress` is called now and then from worker threads.
+///
+/// # Errors
+/// [`Error::Audio`] or [`Error::Io`] for a recording that cannot be read, has another
+/// sample rate or length than the others, or lacks the scene's channel (naming the
+/// sensor and file); [`Error::InvalidParameter`] for bad options.
+pub fn detect_events(
+    scene: &Scene,
+    options: &DetectOptions,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Detection> {
+    validate(options)?;
+    let span = Span::of(scene)?;
+
+    let onsets = find_onsets(scene, options, &span, progress)?;
+    let onsets_per_sensor = (0..scene.sensors.len())
+        .map(|k| onsets.iter().filter(|o| o.sensor == k).count())
+        .collect();
+
+    let times: Vec<OnsetTime> = onsets
+        .iter()
+        .map(|o| OnsetTime {
+            sensor: o.sensor,
+            time_s: o.time_s - scene.sensors[o.sensor].clock_offset_s,
+        })
+        .collect();
+    let local: Vec<[f64; 3]> = scene.sensors.iter().map(|s| s.local).collect();
+    let candidates =
+        associate::associate(&times, &local, scene.speed_of_sound, &options.association)?;
+
+    let located = locate_candidates(scene, options, &span, &onsets, &candidates, progress);
+    let mut events = Vec::new();
+    let mut unlocated = Vec::new();
+    for outcome in located {
+        match outcome {
+            Ok(event) => events.push(event),
+            Err(missed) => unlocated.push(missed),
+        }
+    }
+    events.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
+
+    Ok(Detection {
+        events: merge_duplicates(events),
+        unlocated,
+        onsets_per_sensor,
+        onsets,
+        duration_s: span.n_samples as f64 / span.sample_rate,
+    })
+}
+
+/// Checks the settings this module adds to those of its stages.
+fn validate(options: &DetectOptions) -> Result<()> {
+    options.detector.validate()?;
+    options.association.validate()?;
+    for (name, value) in [
+        ("before_s", options.before_s),
+        ("after_s", options.after_s),
+        ("block_s", options.block_s),
+    ] {
+        if !(value.is_finite() && value > 0.0) {
+            return Err(Error::parameter(
+                name,
+                "a positive number of seconds",
+                value,
+            ));
+        }
+    }
+    if !(options.confidence > 0.0 && options.confidence < 1.0) {
+        return Err(Error::parameter(
+            "confidence",
+            "a probability between 0 and 1 (exclusive)",
+            options.confidence,
+        ));
+    }
+    Ok(())
+}
+
+/// The common sample rate and length of a scene's recordings.
+struct Span {
+    sample_rate: f64,
+    n_samples: usize,
+}
+
+impl Span {
+    /// Opens every sensor's file once, checking that they agree.
+    fn of(scene: &Scene) -> Result<Self> {
+        let mut first: Option<(usize, u32, usize)> = None;
+        for (k, sensor) in scene.sensors.iter().enumerate() {
+            let stream = WavStream::open(&sensor.audio)?;
+            if sensor.channel >= stream.n_channels() {
+                return Err(audio_error(
+                    &sensor.audio,
+                    format!(
+                        "sensor \"{}\" records channel {}, but the file has {} channel(s)",
+                        sensor.id,
+                        sensor.channel,
+                        stream.n_channels()
+                    ),
+                ));
+            }
+            let (rate, length) = (stream.sample_rate(), stream.n_samples());
+            match first {
+                None => first = Some((k, rate, length)),
+                Some((f, first_rate, _)) if rate != first_rate => {
+                    return Err(audio_error(
+                        &sensor.audio,
+                        format!(
+                            "sensor \"{}\" is recorded at {rate} Hz, sensor \"{}\" at \
+                             {first_rate} Hz: every sensor needs the same sample rate",
+                            sensor.id, scene.sensors[f].id
+                        ),
+                    ));
+                }
+                Some((f, _, first_length)) if length != first_length => {
+                    return Err(audio_error(
+                        &sensor.audio,
+                        format!(
+                            "sensor \"{}\" holds {} samples ({:.3} s), sensor \"{}\" holds {} \
+                             ({:.3} s): continuous detection needs recordings of the same span",
+                            sensor.id,
+                            length,
+                            length as f64 / f64::from(rate),
+                            scene.sensors[f].id,
+                            first_length,
+                            first_length as f64 / f64::from(rate)
+                        ),
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        let (_, rate, length) =
+            first.ok_or_else(|| Error::parameter("scene", "at least one sensor", "no sensors"))?;
+        Ok(Span {
+            sample_rate: f64::from(rate),
+            n_samples: length,
+        })
+    }
+}
+
+fn audio_error(path: &std::path::Path, reason: String) -> Error {
+    Error::Audio {
+        path: PathBuf::from(path),
+        reason,
+    }
+}
+
+/// Pass 1: every sensor's onsets, sensors in parallel, each file streamed in blocks.
+fn find_onsets(
+    scene: &Scene,
+    options: &DetectOptions,
+    span: &Span,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Vec<Onset>> {
+    let total = (span.n_samples * scene.sensors.len()) as u64;
+    let done = AtomicU64::new(0);
+    let block = ((options.block_s * span.sample_rate).round() as usize).max(1);
+
+    let per_sensor: Vec<Vec<Onset>> = scene
+        .sensors
+        .par_iter()
+        .enumerate()
+        .map(|(k, sensor)| {
+            let mut stream = WavStream::open(&sensor.audio)?;
+            let mut detector = OnsetDetector::new(options.detector.clone(), span.sample_rate, k)?;
+            let (mut samples, mut onsets) = (Vec::with_capacity(block), Vec::new());
+            loop {
+                let read = stream.read_channel_chunk(sensor.channel, block, &mut samples)?;
+                if read == 0 {
+                    break;
+                }
+                detector.push(&samples, &mut onsets)?;
+                let now = done.fetch_add(read as u64, Ordering::Relaxed) + read as u64;
+                progress(Progress {
+                    stage: Stage::Detecting,
+                    done: now,
+                    total,
+                });
+            }
+            detector.finish(&mut onsets);
+            Ok(onsets)
+        })
+        .collect::<Result<_>>()?;
+    Ok(per_sensor.into_iter().flatten().collect())
+}
+
+/// Pass 3: each candidate located from short segments of every sensor's file.
+fn locate_candidates(
+    scene: &Scene,
+    options: &DetectOptions,
+    span: &Span,
+    onsets: &[Onset],
+    candidates: &[Candidate],
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Vec<std::result::Result<DetectedEvent, Unlocated>> {
+    let done = AtomicU64::new(0);
+    let total = candidates.len() as u64;
+    candidates
+        .par_iter()
+        .map(|candidate| {
+            let outcome =
+                locate_candidate(scene, options, span, onsets, candidate).map_err(|e| Unlocated {
+                    time_s: candidate.emission_s,
+                    sensors: candidate.onsets.iter().map(|&i| onsets[i].sensor).collect(),
+                    reason: e.to_string(),
+                });
+            progress(Progress {
+                stage: Stage::Locating,
+                done: done.fetch_add(1, Ordering::Relaxed) + 1,
+                total,
+            });
+            outcome
+        })
+        .collect()
+}
+
+/// Reads the audio around one candidate and locates it.
+fn locate_candidate(
+    scene: &Scene,
+    options: &DetectOptions,
+    span: &Span,
+    onsets: &[Onset],
+    candidate: &Candidate,
+) -> Result<DetectedEvent> {
+    let search_s = candidate.tolerance_s;
+    let fs = span.sample_rate;
+
+    // The reference is the sensor whose onset stands highest above its noise; the
+    // others follow, those with an onset first.
+    let mut order: Vec<usize> = candidate.onsets.iter().map(|&i| onsets[i].sensor).collect();
+    order.sort_by(|&a, &b| {
+        let snr = |sensor: usize| {
+            candidate
+                .onsets
+                .iter()
+                .find(|&&i| onsets[i].sensor == sensor)
+                .map_or(f64::NEG_INFINITY, |&i| onsets[i].snr_db)
+        };
+        snr(b).total_cmp(&snr(a))
+    });
+    let silent: Vec<usize> = (0..scene.sensors.len())
+        .filter(|k| !order.contains(k))
+        .collect();
+    order.extend(silent);
+    let reference = order[0];
+
+    // Each sensor's segment: its predicted arrival, the window and the search around
+    // it, and a margin of a few samples; read on the sensor's own clock, whole samples.
+    let margin_s = search_s + 4.0 / fs;
+    let mut segments = Vec::with_capacity(order.len());
+    let mut clock_offsets_s = Vec::with_capacity(scene.sensors.len());
+    for (k, sensor) in scene.sensors.iter().enumerate() {
+        let arrival = candidate.arrivals_s[k] + sensor.clock_offset_s;
+        let first = (((arrival - options.before_s - margin_s) * fs)
+            .floor()
+            .max(0.0) as usize)
+            .min(span.n_samples);
+        let last = (((arrival + options.after_s + margin_s) * fs)
+            .ceil()
+            .max(0.0) as usize)
+            .min(span.n_samples);
+        let mut stream = WavStream::open(&sensor.audio)?;
+        stream.seek(first)?;
+        let mut samples = Vec::with_capacity(last - first);
+        stream.read_channel_chunk(sensor.channel, last - first, &mut samples)?;
+        segments.push(samples);
+        clock_offsets_s.push(sensor.clock_offset_s - first as f64 / fs);
+    }
+    let recordings = SensorRecordings {
+        ids: scene.sensors.iter().map(|s| s.id.clone()).collect(),
+        positions: scene.sensors.iter().map(|s| s.local).collect(),
+        channels: segments.iter().map(Vec::as_slice).collect(),
+        clock_offsets_s,
+        sample_rate: fs,
+        speed_of_sound: scene.speed_of_sound,
+    };
+
+    // The window at the reference, moved to each sensor's predicted arrival.
+    let reference_arrival = candidate.arrivals_s[reference];
+    let window = EventWindow {
+        start_s: reference_arrival - options.before_s,
+        end_s: reference_arrival + options.after_s,
+        band_hz: options.band_hz,
+        sensors: order.clone(),
+        label: None,
+        expected: Some(ExpectedArrivals {
+            shifts_s: order
+                .iter()
+                .map(|&k| candidate.arrivals_s[k] - reference_arrival)
+                .collect(),
+            search_s,
+        }),
+    };
+    let located = event::locate_window(
+        &recordings,
+        &window,
+        &options.event,
+        &event::scene_locate_options(scene),
+    )?;
+    let solution = &located.solution;
+
+    // Emission time: the onsets of the sensors used, less their travel time.
+    let travel = |sensor: usize| {
+        distance(solution.position, scene.sensors[sensor].local) / scene.speed_of_sound
+    };
+    let mut emissions: Vec<f64> = candidate
+        .onsets
+        .iter()
+        .map(|&i| &onsets[i])
+        .filter(|o| solution.used.contains(&o.sensor))
+        .map(|o| o.time_s - scene.sensors[o.sensor].clock_offset_s - travel(o.sensor))
+        .collect();
+    emissions.sort_by(f64::total_cmp);
+    let time_s = emissions
+        .get(emissions.len() / 2)
+        .copied()
+        .unwrap_or(candidate.emission_s);
+
+    let covariance = solution.covariance;
+    let ellipse = ErrorEllipse::from_covariance(
+        [
+            [covariance[0][0], covariance[0][1]],
+            [covariance[1][0], covariance[1][1]],
+        ],
+        options.confidence,
+    )
+    .ok();
+    Ok(DetectedEvent {
+        time_s,
+        local: solution.position,
+        position: scene.frame.from_local(solution.position)?,
+        geodetic: scene.frame.to_geodetic(solution.position),
+        position_std: solution.position_std(),
+        ellipse,
+        residual_rms_s: solution.residual_rms_s,
+        used: solution.used.clone(),
+        rejected: located.rejected.clone(),
+        height_at_bound: solution.height_at_bound,
+        onsets: candidate
+            .onsets
+            .iter()
+            .map(|&i| onsets[i].clone())
+            .collect(),
+    })
+}
+
+/// Two candidates can end up at the same event (an onset storm split in two, a
+/// late arrival seeding its own search). Events within 0.1 s and 10 m of an earlier
+/// one with at least as many sensors are dropped.
+fn merge_duplicates(events: Vec<DetectedEvent>) -> Vec<DetectedEvent> {
+    let mut kept: Vec<DetectedEvent> = Vec::with_capacity(events.len());
+    for event in events {
+        let duplicate = kept.iter_mut().find(|other| {
+            (other.time_s - event.time_s).abs() < 0.1 && distance(other.local, event.local) < 10.0
+        });
+        match duplicate {
+            Some(other) if other.used.len() >= event.used.len() => {}
+            Some(other) => *other = event,
+            None => kept.push(event),
+        }
+    }
+    kept
+}
