@@ -20,6 +20,8 @@ pub enum Command {
     Locate(SceneArgs),
     /// Print the delays between each event's reference sensor and the others.
     Tdoa(SceneArgs),
+    /// Write the recordings, scene and truth of a simulated deployment.
+    Simulate(crate::simulate::SimulateArgs),
 }
 
 /// The scene to process and how to print the result.

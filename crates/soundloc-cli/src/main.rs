@@ -3,6 +3,7 @@
 //! ```text
 //! soundloc locate [SCENE] [--format table|json]   position of each annotated event
 //! soundloc tdoa SCENE [--format table|json]       delays to each event's reference sensor
+//! soundloc simulate SPEC [--out DIR]              recordings, scene and truth of a simulation
 //! ```
 //!
 //! With no scene, `locate` runs on the real recordings in
@@ -10,6 +11,7 @@
 
 mod cli;
 mod report;
+mod simulate;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -29,11 +31,13 @@ fn main() -> ExitCode {
     }
 }
 
-/// Runs one subcommand; exit code 1 when some events could not be processed.
+/// Runs one subcommand; exit code 1 when some events could not be processed (or a
+/// simulation clipped).
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let (report, all_ok) = match cli.command {
         Command::Locate(args) => report::locate(&args)?,
         Command::Tdoa(args) => report::tdoa(&args)?,
+        Command::Simulate(args) => simulate::run(&args)?,
     };
 
     // A reader that stops early (`| head`) is not an error.
