@@ -22,6 +22,8 @@ pub enum Command {
     Tdoa(SceneArgs),
     /// Find, associate and locate impulsive events in continuous recordings.
     Detect(DetectArgs),
+    /// Write the recordings, scene and truth of a simulated deployment.
+    Simulate(crate::simulate::SimulateArgs),
 }
 
 /// `soundloc detect`: the scene, the outputs, and the main thresholds.

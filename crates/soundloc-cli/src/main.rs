@@ -5,6 +5,7 @@
 //! soundloc tdoa SCENE [--format table|json]       delays to each event's reference sensor
 //! soundloc detect SCENE [--format table|json|csv|geojson] [--output FILE] [--map MAP.png]
 //!                                                 events found in continuous recordings
+//! soundloc simulate SPEC [--out DIR]              recordings, scene and truth of a simulation
 //! ```
 //!
 //! With no scene, `locate` runs on the real recordings in
@@ -14,6 +15,7 @@ mod cli;
 mod detect;
 mod map;
 mod report;
+mod simulate;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -33,12 +35,14 @@ fn main() -> ExitCode {
     }
 }
 
-/// Runs one subcommand; exit code 1 when some events could not be processed.
+/// Runs one subcommand; exit code 1 when some events could not be processed (or a
+/// simulation clipped).
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let (report, all_ok) = match cli.command {
         Command::Locate(args) => report::locate(&args)?,
         Command::Tdoa(args) => report::tdoa(&args)?,
         Command::Detect(args) => detect_command(&args)?,
+        Command::Simulate(args) => simulate::run(&args)?,
     };
 
     // A reader that stops early (`| head`) is not an error.

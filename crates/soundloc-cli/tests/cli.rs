@@ -117,3 +117,59 @@ fn an_unknown_weighting_is_named() {
         "{stderr}"
     );
 }
+
+#[test]
+fn simulate_writes_recordings_scene_and_truth() {
+    let out = std::env::temp_dir().join(format!("soundloc-cli-simulate-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(&out).unwrap();
+    let clips = repository().join("datasets/clips");
+    let spec = format!(
+        r#"
+name = "cli"
+seed = 2
+sample_rate = 16000
+duration_s = 1.0
+ground_alt_m = 0.0
+[air]
+temperature_c = 20.0
+humidity_percent = 50.0
+[coordinates]
+system = "local"
+[background]
+clip = "{clips}/city_ambience.wav"
+level_db = 50.0
+[[sensors]]
+id = "A"
+position = [0.0, 0.0, 4.0]
+[[sensors]]
+id = "B"
+position = [40.0, 0.0, 4.0]
+[[events]]
+time_s = 0.2
+position = [20.0, 10.0, 1.0]
+clip = "{clips}/board_clap.wav"
+level_db = 110.0
+"#,
+        clips = clips.display()
+    );
+    let spec_path = out.join("spec.toml");
+    std::fs::write(&spec_path, spec).unwrap();
+
+    let output = soundloc()
+        .arg("simulate")
+        .arg(&spec_path)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(output).unwrap();
+    assert!(text.contains("1 events, 2 sensors"), "{text}");
+    for file in ["A.wav", "B.wav", "scene.toml", "truth.json"] {
+        assert!(out.join(file).is_file(), "{file} missing; {text}");
+    }
+    let truth: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("truth.json")).unwrap()).unwrap();
+    assert_eq!(truth["events"][0]["arrivals"].as_array().unwrap().len(), 2);
+}

@@ -18,6 +18,10 @@
 //!    whose delays do not fit.
 //! 5. [`event`] ties the steps together for one annotated event window.
 //!
+//! [`simulate`] runs the path backwards: from a layout, events and propagation settings it
+//! writes the recordings, the scene file and the truth, so every stage can be tested
+//! against a known answer.
+//!
 //! ## Conventions
 //!
 //! - `tdoa(i, j) = t_j - t_i`: positive when sensor `j` hears the sound later.
