@@ -144,6 +144,7 @@ struct EventRecord<'a> {
     sensors_used: Vec<&'a str>,
     rejected: Vec<Rejected<'a>>,
     height_at_bound: bool,
+    impulses: usize,
     onsets: Vec<OnsetRecord<'a>>,
 }
 
@@ -220,6 +221,7 @@ impl<'a> Document<'a> {
                     })
                     .collect(),
                 height_at_bound: event.height_at_bound,
+                impulses: event.impulses,
                 onsets: event
                     .onsets
                     .iter()
@@ -349,6 +351,7 @@ struct CsvRow {
     orientation_deg: Option<f64>,
     residual_rms_ms: f64,
     n_used: usize,
+    impulses: usize,
     used: String,
     rejected: String,
     snr_db: Option<f64>,
@@ -378,6 +381,7 @@ fn csv(scene: &Scene, detection: &Detection) -> anyhow::Result<String> {
             orientation_deg: event.ellipse.map(|e| e.orientation_rad.to_degrees()),
             residual_rms_ms: event.residual_rms_s * 1e3,
             n_used: event.used.len(),
+            impulses: event.impulses,
             used: ids(scene, event.used.iter().copied()),
             rejected: ids(scene, event.rejected.iter().map(|(k, _)| *k)),
             snr_db: strongest.map(|o| o.snr_db),

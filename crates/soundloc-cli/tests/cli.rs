@@ -173,3 +173,163 @@ level_db = 110.0
         serde_json::from_str(&std::fs::read_to_string(out.join("truth.json")).unwrap()).unwrap();
     assert_eq!(truth["events"][0]["arrivals"].as_array().unwrap().len(), 2);
 }
+
+/// A small simulated square of five sensors hearing two claps, written by
+/// `soundloc simulate` into a fresh folder; returns the folder.
+fn simulated_square(name: &str) -> std::path::PathBuf {
+    let out = std::env::temp_dir().join(format!("soundloc-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(&out).unwrap();
+    let clips = repository().join("datasets/clips");
+    let mut spec = format!(
+        r#"
+name = "square"
+seed = 5
+duration_s = 12.0
+ground_alt_m = 0.0
+[air]
+temperature_c = 15.0
+humidity_percent = 60.0
+[coordinates]
+system = "local"
+origin = {{ lat = 45.44, lon = 4.38, alt = 520.0 }}
+[background]
+clip = "{clips}/city_ambience.wav"
+level_db = 50.0
+[solver]
+height_min_m = -1.0
+height_max_m = 8.0
+"#,
+        clips = clips.display()
+    );
+    for (k, (x, y, z)) in [
+        (-60.0, -50.0, 4.0),
+        (70.0, -40.0, 4.5),
+        (60.0, 55.0, 3.8),
+        (-50.0, 60.0, 4.2),
+        (5.0, 0.0, 6.0),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        spec += &format!("[[sensors]]\nid = \"S{k}\"\nposition = [{x}, {y}, {z}]\n");
+    }
+    for (time, x, y) in [(2.0, 20.0, -15.0), (7.0, -25.0, 30.0)] {
+        spec += &format!(
+            "[[events]]\ntime_s = {time}\nposition = [{x}, {y}, 1.0]\nclip = \"{}/board_clap.wav\"\nlevel_db = 115.0\n",
+            clips.display()
+        );
+    }
+    let spec_path = out.join("spec.toml");
+    std::fs::write(&spec_path, spec).unwrap();
+    soundloc()
+        .arg("simulate")
+        .arg(&spec_path)
+        .assert()
+        .success();
+    out
+}
+
+#[test]
+fn detect_writes_every_format_and_a_map() {
+    let out = simulated_square("detect");
+    let scene = out.join("scene.toml");
+    let run = |format: &str| {
+        let output = soundloc()
+            .args(["detect", "--quiet", "--format", format])
+            .arg(&scene)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(output).unwrap()
+    };
+
+    // JSON: both claps, each within a few metres of where it was played.
+    let json: Value = serde_json::from_str(&run("json")).unwrap();
+    let events = json["events"].as_array().unwrap();
+    assert_eq!(events.len(), 2, "{json:#}");
+    for (event, truth) in events.iter().zip([[20.0, -15.0], [-25.0, 30.0]]) {
+        let local = &event["local_enu_m"];
+        let error =
+            (local[0].as_f64().unwrap() - truth[0]).hypot(local[1].as_f64().unwrap() - truth[1]);
+        assert!(error < 2.0, "{event:#}");
+        assert!(event["lat"].as_f64().unwrap() > 45.43 && event["lon"].as_f64().unwrap() > 4.37);
+        assert!(event["ellipse"]["semi_major_m"].as_f64().unwrap() > 0.0);
+        assert!(!event["onsets"].as_array().unwrap().is_empty());
+    }
+
+    // CSV: a header and one row per event.
+    let csv = run("csv");
+    let mut lines = csv.lines();
+    assert!(lines.next().unwrap().starts_with("index,time_s,lat,lon"));
+    assert_eq!(lines.count(), 2, "{csv}");
+
+    // GeoJSON: event points, ellipse polygons (closed rings), sensor points.
+    let geojson: Value = serde_json::from_str(&run("geojson")).unwrap();
+    assert_eq!(geojson["type"], "FeatureCollection");
+    let kinds: Vec<&str> = geojson["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds.iter().filter(|k| **k == "event").count(), 2);
+    assert_eq!(kinds.iter().filter(|k| **k == "error_ellipse").count(), 2);
+    assert_eq!(kinds.iter().filter(|k| **k == "sensor").count(), 5);
+    let ring = &geojson["features"][1]["geometry"]["coordinates"][0];
+    assert_eq!(ring[0], ring[ring.as_array().unwrap().len() - 1]);
+
+    // The map: a PNG file, and the table says what was found.
+    let map = out.join("map.png");
+    let table = soundloc()
+        .args(["detect", "--quiet", "--map"])
+        .arg(&map)
+        .arg(&scene)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let table = String::from_utf8(table).unwrap();
+    assert!(table.contains("2 events located"), "{table}");
+    let png = std::fs::read(&map).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn detect_names_a_short_recording_and_a_missing_scene() {
+    let out = simulated_square("short");
+    // Cut sensor S3's file to half its length: detection must refuse, naming it.
+    let wav = out.join("S3.wav");
+    let mut reader = hound::WavReader::open(&wav).unwrap();
+    let spec = reader.spec();
+    let samples: Vec<i16> = reader.samples::<i16>().map(Result::unwrap).collect();
+    let mut writer = hound::WavWriter::create(&wav, spec).unwrap();
+    for sample in &samples[..samples.len() / 2] {
+        writer.write_sample(*sample).unwrap();
+    }
+    writer.finalize().unwrap();
+
+    let output = soundloc()
+        .args(["detect", "--quiet"])
+        .arg(out.join("scene.toml"))
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let message = String::from_utf8(output).unwrap();
+    assert!(
+        message.contains("\"S3\"") && message.contains("same span"),
+        "{message}"
+    );
+
+    soundloc()
+        .args(["detect", "--quiet", "no/such/scene.toml"])
+        .assert()
+        .code(2);
+    let _ = std::fs::remove_dir_all(&out);
+}

@@ -71,8 +71,16 @@ pub struct DetectOptions {
     pub after_s: f64,
     /// Probability that the error ellipse holds the source.
     pub confidence: f64,
+    /// Standard deviation of each sensor's timing error, seconds: what its clock
+    /// synchronisation (GPS) and sample clock leave. It adds, for both sensors of a
+    /// pair, to the delay measurement's own error (two samples), unless
+    /// [`EventOptions::delay_std_s`] sets the pair's std outright.
+    pub clock_std_s: f64,
     /// Block read from each file at a time in pass 1, seconds.
     pub block_s: f64,
+    /// Impulses at one place within this long after the first count as one event,
+    /// seconds (see [`DetectedEvent::impulses`]).
+    pub merge_within_s: f64,
 }
 
 impl Default for DetectOptions {
@@ -85,7 +93,9 @@ impl Default for DetectOptions {
             before_s: 0.02,
             after_s: 0.25,
             confidence: 0.95,
+            clock_std_s: 20e-6,
             block_s: 1.0,
+            merge_within_s: 3.0,
         }
     }
 }
@@ -135,6 +145,9 @@ pub struct DetectedEvent {
     pub height_at_bound: bool,
     /// The onsets that triggered the event, with their features.
     pub onsets: Vec<Onset>,
+    /// Impulses located at this place within [`DetectOptions::merge_within_s`],
+    /// this one included: glass breaking in several impacts, a burst of shots.
+    pub impulses: usize,
 }
 
 /// A candidate that association found but localisation could not place.
@@ -206,7 +219,7 @@ pub fn detect_events(
     events.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
 
     Ok(Detection {
-        events: merge_duplicates(events),
+        events: merge_repeats(events, options.merge_within_s),
         unlocated,
         onsets_per_sensor,
         onsets,
@@ -222,6 +235,7 @@ fn validate(options: &DetectOptions) -> Result<()> {
         ("before_s", options.before_s),
         ("after_s", options.after_s),
         ("block_s", options.block_s),
+        ("merge_within_s", options.merge_within_s),
     ] {
         if !(value.is_finite() && value > 0.0) {
             return Err(Error::parameter(
@@ -230,6 +244,13 @@ fn validate(options: &DetectOptions) -> Result<()> {
                 value,
             ));
         }
+    }
+    if !(options.clock_std_s.is_finite() && options.clock_std_s >= 0.0) {
+        return Err(Error::parameter(
+            "clock_std_s",
+            "a non-negative number of seconds",
+            options.clock_std_s,
+        ));
     }
     if !(options.confidence > 0.0 && options.confidence < 1.0) {
         return Err(Error::parameter(
@@ -457,10 +478,17 @@ fn locate_candidate(
             search_s,
         }),
     };
+    let measurement_std_s = 2.0 / fs;
+    let event_options = EventOptions {
+        delay_std_s: options.event.delay_std_s.or(Some(
+            (measurement_std_s.powi(2) + 2.0 * options.clock_std_s.powi(2)).sqrt(),
+        )),
+        ..options.event.clone()
+    };
     let located = event::locate_window(
         &recordings,
         &window,
-        &options.event,
+        &event_options,
         &event::scene_locate_options(scene),
     )?;
     let solution = &located.solution;
@@ -507,23 +535,48 @@ fn locate_candidate(
             .iter()
             .map(|&i| onsets[i].clone())
             .collect(),
+        impulses: 1,
     })
 }
 
-/// Two candidates can end up at the same event (an onset storm split in two, a
-/// late arrival seeding its own search). Events within 0.1 s and 10 m of an earlier
-/// one with at least as many sensors are dropped.
-fn merge_duplicates(events: Vec<DetectedEvent>) -> Vec<DetectedEvent> {
+/// One sound often holds several impulses (glass shatters in a few impacts, a
+/// burst of shots): each is located on its own, and those at the same place (within
+/// [`SAME_PLACE_M`] or the 95 % ellipse of the first) less than
+/// [`DetectOptions::merge_within_s`] after the first are counted into it rather
+/// than reported as new events. Two candidates that located the same impulse twice
+/// merge the same way.
+fn merge_repeats(events: Vec<DetectedEvent>, within_s: f64) -> Vec<DetectedEvent> {
     let mut kept: Vec<DetectedEvent> = Vec::with_capacity(events.len());
     for event in events {
-        let duplicate = kept.iter_mut().find(|other| {
-            (other.time_s - event.time_s).abs() < 0.1 && distance(other.local, event.local) < 10.0
+        let first = kept.iter_mut().rev().find(|first| {
+            let reach = first
+                .ellipse
+                .map_or(SAME_PLACE_M, |e| e.semi_major_m.max(SAME_PLACE_M));
+            event.time_s - first.time_s < within_s
+                && horizontal_distance(first.local, event.local) < reach
         });
-        match duplicate {
-            Some(other) if other.used.len() >= event.used.len() => {}
-            Some(other) => *other = event,
+        match first {
+            Some(first) => {
+                first.impulses += 1;
+                if event.time_s - first.time_s < DUPLICATE_S && event.used.len() > first.used.len()
+                {
+                    let impulses = first.impulses;
+                    *first = DetectedEvent { impulses, ..event };
+                }
+            }
             None => kept.push(event),
         }
     }
     kept
+}
+
+/// Two events closer than this, metres, horizontally, are at the same place.
+pub const SAME_PLACE_M: f64 = 10.0;
+
+/// Two located impulses closer in time than this, seconds, are the same impulse.
+const DUPLICATE_S: f64 = 0.1;
+
+/// Distance on the map (east, north), metres.
+fn horizontal_distance(a: [f64; 3], b: [f64; 3]) -> f64 {
+    (a[0] - b[0]).hypot(a[1] - b[1])
 }

@@ -776,14 +776,12 @@ fn correlate_pairs(
     let mut correlations = HashMap::new();
     for (a, b, clock, start_a, segment_a, start_b, segment_b) in segments {
         // Lags relative to the true time base (whole samples of clock difference
-        // removed through the offset; the fraction below). Around zero the GCC bounds
-        // the search itself; around an expected delay the segments do, and the peaks
-        // are filtered below.
+        // removed through the offset; the fraction below), searched around the
+        // expected delay (zero for annotated windows).
         let (centre, reach) = search(a, b);
         let j_offset = start_b - start_a - clock.whole;
-        let max_delay_s = window.expected.is_none().then_some(reach);
         let estimate = gcc
-            .tdoa_offset(segment_a, segment_b, j_offset, max_delay_s)
+            .tdoa_offset_around(segment_a, segment_b, j_offset, centre, reach)
             .map_err(|e| name_pair(e, recordings, a, b))?;
 
         // Remove the fractional clock difference; keep peaks inside the search and

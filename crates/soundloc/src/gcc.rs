@@ -117,6 +117,13 @@ pub struct PairDelay {
     pub inverted: bool,
 }
 
+/// The lags searched, in samples (true lags, fractional).
+#[derive(Debug, Clone, Copy)]
+struct LagBounds {
+    low: f64,
+    high: f64,
+}
+
 /// The delay between two signals, with its quality.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TdoaEstimate {
@@ -425,6 +432,58 @@ impl GccPhat {
         j_offset: i64,
         max_delay_s: Option<f64>,
     ) -> Result<TdoaEstimate> {
+        self.spectra_of(x_i, x_j)?;
+        let (spectrum_i, spectrum_j) = (
+            std::mem::take(&mut self.spectrum_i),
+            std::mem::take(&mut self.spectrum_j),
+        );
+        let result = self.tdoa_spectra(
+            &spectrum_i,
+            &spectrum_j,
+            (x_i.len(), x_j.len()),
+            j_offset,
+            max_delay_s,
+        );
+        self.spectrum_i = spectrum_i;
+        self.spectrum_j = spectrum_j;
+        result
+    }
+
+    /// [`GccPhat::tdoa_offset`], searching only delays within `max_deviation_s` of
+    /// `centre_s` (for example an expected delay, predicted by detection): a strong
+    /// peak elsewhere in the frames (a second impact, an echo) cannot crowd out the
+    /// candidates there.
+    ///
+    /// # Errors
+    /// As [`GccPhat::tdoa_offset`]; the window around the centre must fit in the frames.
+    pub fn tdoa_offset_around<T: Copy + Into<f64>>(
+        &mut self,
+        x_i: &[T],
+        x_j: &[T],
+        j_offset: i64,
+        centre_s: f64,
+        max_deviation_s: f64,
+    ) -> Result<TdoaEstimate> {
+        self.spectra_of(x_i, x_j)?;
+        let (spectrum_i, spectrum_j) = (
+            std::mem::take(&mut self.spectrum_i),
+            std::mem::take(&mut self.spectrum_j),
+        );
+        let result = self.tdoa_spectra_around(
+            &spectrum_i,
+            &spectrum_j,
+            (x_i.len(), x_j.len()),
+            j_offset,
+            Some(max_deviation_s),
+            centre_s,
+        );
+        self.spectrum_i = spectrum_i;
+        self.spectrum_j = spectrum_j;
+        result
+    }
+
+    /// Fills `spectrum_i` and `spectrum_j` from two frames.
+    fn spectra_of<T: Copy + Into<f64>>(&mut self, x_i: &[T], x_j: &[T]) -> Result<()> {
         let forward = &*self.forward;
         compute_spectrum(
             forward,
@@ -443,21 +502,7 @@ impl GccPhat {
             x_j,
             &mut self.spectrum_j,
             "signal j",
-        )?;
-        let (spectrum_i, spectrum_j) = (
-            std::mem::take(&mut self.spectrum_i),
-            std::mem::take(&mut self.spectrum_j),
-        );
-        let result = self.tdoa_spectra(
-            &spectrum_i,
-            &spectrum_j,
-            (x_i.len(), x_j.len()),
-            j_offset,
-            max_delay_s,
-        );
-        self.spectrum_i = spectrum_i;
-        self.spectrum_j = spectrum_j;
-        result
+        )
     }
 
     /// The delay `t_j - t_i` from two precomputed spectra (see [`GccPhat::spectrum_into`]).
@@ -475,7 +520,21 @@ impl GccPhat {
         j_offset: i64,
         max_delay_s: Option<f64>,
     ) -> Result<TdoaEstimate> {
-        let (max_lag_f, window) = self.lag_window(lens, j_offset, max_delay_s)?;
+        self.tdoa_spectra_around(spectrum_i, spectrum_j, lens, j_offset, max_delay_s, 0.0)
+    }
+
+    /// [`GccPhat::tdoa_spectra`], searching lags within `max_delay_s` of `centre_s`
+    /// seconds instead of zero.
+    fn tdoa_spectra_around(
+        &mut self,
+        spectrum_i: &Spectrum,
+        spectrum_j: &Spectrum,
+        lens: (usize, usize),
+        j_offset: i64,
+        max_delay_s: Option<f64>,
+        centre_s: f64,
+    ) -> Result<TdoaEstimate> {
+        let (bounds, window) = self.lag_window(lens, j_offset, max_delay_s, centre_s)?;
         for (spectrum, name) in [(spectrum_i, "signal i"), (spectrum_j, "signal j")] {
             if spectrum.bins.len() != self.fft_len / 2 + 1 {
                 return Err(Error::LengthMismatch {
@@ -523,7 +582,7 @@ impl GccPhat {
         let noise_rms = (power / holds).sqrt() / normaliser;
 
         // Best peaks, sub-sample placement, confidence.
-        Ok(self.peaks_in_window(j_offset, max_lag_f, noise_rms))
+        Ok(self.peaks_in_window(j_offset, bounds, noise_rms))
     }
 
     /// The normalised correlation over the lag window of the last pair.
@@ -542,13 +601,20 @@ impl GccPhat {
         lens: (usize, usize),
         j_offset: i64,
         max_delay_s: Option<f64>,
-    ) -> Result<(f64, (i64, i64))> {
+        centre_s: f64,
+    ) -> Result<(LagBounds, (i64, i64))> {
         // Lags the linear correlation holds: -(len_i - 1) ..= len_j - 1, shifted by the offset.
         let (len_i, len_j) = (lens.0 as i64, lens.1 as i64);
         let available = (j_offset - (len_i - 1), j_offset + len_j - 1);
+        if !centre_s.is_finite() {
+            return Err(Error::parameter("centre_s", "finite seconds", centre_s));
+        }
+        let centre = centre_s * self.sample_rate;
 
         let max_lag_f = match max_delay_s {
-            None => available.0.unsigned_abs().max(available.1.unsigned_abs()) as f64,
+            None => (available.0 as f64 - centre)
+                .abs()
+                .max((available.1 as f64 - centre).abs()),
             Some(limit) => {
                 if !(limit.is_finite() && limit >= 0.0) {
                     return Err(Error::parameter(
@@ -560,11 +626,14 @@ impl GccPhat {
                 limit * self.sample_rate
             }
         };
-        // Round up to whole samples (a hair of tolerance keeps 8.0 at 8, not 9).
-        let max_lag = (max_lag_f - 1e-9).ceil().max(0.0) as i64;
-        let first = (-max_lag).max(available.0);
-        let last = max_lag.min(available.1);
-        if max_delay_s.is_some() && (first > -max_lag || last < max_lag) {
+        // Whole samples outward (a hair of tolerance keeps 8.0 at 8, not 9).
+        let wanted = (
+            (centre - max_lag_f + 1e-9).floor() as i64,
+            (centre + max_lag_f - 1e-9).ceil() as i64,
+        );
+        let first = wanted.0.max(available.0);
+        let last = wanted.1.min(available.1);
+        if max_delay_s.is_some() && (first > wanted.0 || last < wanted.1) {
             return Err(Error::parameter(
                 "max_delay_s",
                 format!(
@@ -572,12 +641,18 @@ impl GccPhat {
                     available.0, available.1
                 ),
                 format!(
-                    "+-{max_lag} samples ({} s)",
+                    "{} to {} samples ({} s around {centre_s} s)",
+                    wanted.0,
+                    wanted.1,
                     max_delay_s.unwrap_or_default()
                 ),
             ));
         }
-        Ok((max_lag_f, (first, last)))
+        let bounds = LagBounds {
+            low: centre - max_lag_f,
+            high: centre + max_lag_f,
+        };
+        Ok((bounds, (first, last)))
     }
 
     /// Fills `self.cross` with the weighted, band-limited cross-spectrum and returns
@@ -660,7 +735,7 @@ impl GccPhat {
     }
 
     /// Picks, refines and scores the peaks of `self.window`.
-    fn peaks_in_window(&self, j_offset: i64, max_lag_f: f64, noise_rms: f64) -> TdoaEstimate {
+    fn peaks_in_window(&self, j_offset: i64, bounds: LagBounds, noise_rms: f64) -> TdoaEstimate {
         let either = self.config.polarity == Polarity::Either;
         let separation = self.main_lobe_half_width();
         let wanted = self.config.n_peaks.max(2);
@@ -691,7 +766,7 @@ impl GccPhat {
         let candidates: Vec<PairDelay> = raw
             .iter()
             .take(self.config.n_peaks)
-            .map(|&(p, sign)| self.refine(p, sign, j_offset, max_lag_f))
+            .map(|&(p, sign)| self.refine(p, sign, j_offset, bounds))
             .collect();
         let best = candidates[0];
 
@@ -728,7 +803,7 @@ impl GccPhat {
                 0.0
             },
             noise_rms,
-            max_delay_s: max_lag_f / self.sample_rate,
+            max_delay_s: bounds.low.abs().max(bounds.high.abs()) / self.sample_rate,
             candidates,
         }
     }
@@ -779,7 +854,7 @@ impl GccPhat {
     }
 
     /// Sub-sample placement of one whole-sample peak.
-    fn refine(&self, p: RawPeak, sign: f64, j_offset: i64, max_lag_f: f64) -> PairDelay {
+    fn refine(&self, p: RawPeak, sign: f64, j_offset: i64, bounds: LagBounds) -> PairDelay {
         let index = (p.lag - self.window_first_lag) as usize;
         let at = |i: usize| sign * self.window[i];
         let parabola = || {
@@ -803,8 +878,8 @@ impl GccPhat {
             }
         };
 
-        // Never report a delay outside the physical window.
-        let lag = lag.clamp(-max_lag_f, max_lag_f);
+        // Never report a delay outside the searched window.
+        let lag = lag.clamp(bounds.low, bounds.high);
         PairDelay {
             delay_s: lag / self.sample_rate,
             lag,

@@ -374,10 +374,17 @@ pub fn locate(
     }
     check_distinct_positions(sensors, &active)?;
 
-    // Solve with every sensor, then leave out inconsistent ones while that helps.
+    // Solve with every sensor, then leave out inconsistent ones while that helps. A fit
+    // that has not converged is no answer, but it is a start for leaving sensors out:
+    // two sensors whose sound came round a building can make the full set's cost so
+    // rough that no start settles.
     let problem = Problem::new(sensors, measurements, options, &active);
     let mut scratch = vec![Ray::default(); sensors.len()];
-    let mut fits = problem.solve(&active, &mut scratch)?;
+    let mut fits = if options.reject_outliers {
+        problem.fits(&active, &mut scratch)?
+    } else {
+        problem.solve(&active, &mut scratch)?
+    };
     let mut rejections = Vec::new();
     if options.reject_outliers {
         while let Some((rejection, better)) =
@@ -387,6 +394,7 @@ pub fn locate(
             rejections.push(rejection);
             fits = better;
         }
+        fits = converged(fits)?;
     }
 
     // Report the best fit with its uncertainty and any equally good alternative.
@@ -799,7 +807,9 @@ impl<'a> Problem<'a> {
             let moved = (trial - position).norm();
             let negligible = moved <= 1e-10 * (1.0 + position.norm());
             let trial_normal = self.normal_equations(active, &trial, rays);
+            let mut flat = false;
             if trial_normal.chi2 <= normal.chi2 {
+                flat = normal.chi2 - trial_normal.chi2 <= 1e-12 * normal.chi2;
                 position = trial;
                 normal = trial_normal;
                 damping = (damping * 0.1).max(1e-15);
@@ -808,8 +818,11 @@ impl<'a> Problem<'a> {
             }
 
             // Done when the step no longer moves the estimate, or no step lowers the cost
-            // (a stationary point to rounding).
-            if negligible || damping > MAX_DAMPING {
+            // (a stationary point to rounding), or a full step lowers it by no more than
+            // rounding: the estimate may still slide along a flat valley (a source far
+            // outside the array, a height the sensors barely see), but the fit is as good
+            // as it gets, and the covariance says how flat the valley is.
+            if negligible || damping > MAX_DAMPING || flat {
                 converged = true;
                 break;
             }
@@ -824,7 +837,9 @@ impl<'a> Problem<'a> {
     }
 
     /// All refined starts on the active sensors, best first.
-    fn solve(&self, active: &[bool], rays: &mut [Ray]) -> Result<Vec<Fit>> {
+    /// Every start refined on the active sensors, converged ones first, then by cost;
+    /// an error only when none gives a finite cost.
+    fn fits(&self, active: &[bool], rays: &mut [Ray]) -> Result<Vec<Fit>> {
         // Gather the starts: closed forms, the centroid, the caller's guess.
         let members: Vec<usize> = linked_groups(self.measurements, active)
             .into_iter()
@@ -858,14 +873,14 @@ impl<'a> Problem<'a> {
             None => Err(Error::NoConvergence {
                 reason: "no starting point gave a finite cost".to_string(),
             }),
-            Some(best) if !best.converged => Err(Error::NoConvergence {
-                reason: format!(
-                    "the best estimate was still moving after {} iterations",
-                    best.iterations
-                ),
-            }),
             Some(_) => Ok(fits),
         }
+    }
+
+    /// [`Problem::fits`], as long as the best one converged.
+    fn solve(&self, active: &[bool], rays: &mut [Ray]) -> Result<Vec<Fit>> {
+        let fits = self.fits(active, rays)?;
+        converged(fits)
     }
 
     /// Principal axes of the member sensors, by decreasing spread, with their variances.
@@ -1340,6 +1355,19 @@ fn well_conditioned<const N: usize>(
         .map(|k| cholesky_factor[(k, k)].powi(2))
         .fold(f64::INFINITY, f64::min);
     largest > 0.0 && smallest_pivot > 1e-13 * largest
+}
+
+/// The fits, unless even the best one was still moving.
+fn converged(fits: Vec<Fit>) -> Result<Vec<Fit>> {
+    match fits.first() {
+        Some(best) if !best.converged => Err(Error::NoConvergence {
+            reason: format!(
+                "the best estimate was still moving after {} iterations",
+                best.iterations
+            ),
+        }),
+        _ => Ok(fits),
+    }
 }
 
 #[cfg(test)]
