@@ -306,6 +306,7 @@ fn config(
         refinement,
         polarity,
         n_peaks: count("n_peaks", n_peaks, 1)?,
+        n_refined: None,
         smoothing_bins: count("smoothing_bins", smoothing_bins, 0)?,
         ambiguity_threshold,
     })

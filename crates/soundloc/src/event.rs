@@ -769,6 +769,9 @@ fn correlate_pairs(
         weighting: options.weighting,
         band_hz: window.band_hz,
         n_peaks: 16,
+        // Only the candidates a combination can pick need the exact placement; the
+        // others serve to confirm implied lags within the consistency tolerance.
+        n_refined: Some(options.n_candidates),
         ..GccConfig::default()
     };
     let mut gcc = GccPhat::new(frame_len, fs, config)?;

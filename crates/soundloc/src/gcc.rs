@@ -82,6 +82,10 @@ pub struct GccConfig {
     pub polarity: Polarity,
     /// How many peaks to return as candidates, best first (at least 1); default 1.
     pub n_peaks: usize,
+    /// How many of the best peaks get the configured refinement; the others are placed
+    /// by a parabola, which is far cheaper than band-limited refinement and enough to
+    /// compare candidates. `None` (the default) refines them all.
+    pub n_refined: Option<usize>,
     /// Half-width, in bins, of the frequency smoother used by SCOT, ROTH and HT;
     /// default 4.
     pub smoothing_bins: usize,
@@ -97,6 +101,7 @@ impl Default for GccConfig {
             refinement: Refinement::BandLimited,
             polarity: Polarity::Positive,
             n_peaks: 1,
+            n_refined: None,
             smoothing_bins: 4,
             ambiguity_threshold: 0.2,
         }
@@ -763,10 +768,22 @@ impl GccPhat {
         }
 
         // Place each between samples and convert to seconds.
+        let refined = self.config.n_refined.unwrap_or(usize::MAX);
         let candidates: Vec<PairDelay> = raw
             .iter()
             .take(self.config.n_peaks)
-            .map(|&(p, sign)| self.refine(p, sign, j_offset, bounds))
+            .enumerate()
+            .map(|(rank, &(p, sign))| {
+                let refinement = if rank < refined {
+                    self.config.refinement
+                } else {
+                    match self.config.refinement {
+                        Refinement::BandLimited => Refinement::Parabolic,
+                        cheap => cheap,
+                    }
+                };
+                self.refine(p, sign, j_offset, bounds, refinement)
+            })
             .collect();
         let best = candidates[0];
 
@@ -854,7 +871,14 @@ impl GccPhat {
     }
 
     /// Sub-sample placement of one whole-sample peak.
-    fn refine(&self, p: RawPeak, sign: f64, j_offset: i64, bounds: LagBounds) -> PairDelay {
+    fn refine(
+        &self,
+        p: RawPeak,
+        sign: f64,
+        j_offset: i64,
+        bounds: LagBounds,
+        refinement: Refinement,
+    ) -> PairDelay {
         let index = (p.lag - self.window_first_lag) as usize;
         let at = |i: usize| sign * self.window[i];
         let parabola = || {
@@ -864,7 +888,7 @@ impl GccPhat {
             p.lag as f64 + peak::parabolic_offset(at(index - 1), at(index), at(index + 1))
         };
 
-        let lag = match self.config.refinement {
+        let lag = match refinement {
             Refinement::None => p.lag as f64,
             Refinement::Parabolic => parabola(),
             Refinement::BandLimited => {
