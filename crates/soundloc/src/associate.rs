@@ -22,7 +22,8 @@
 //!    distance to the seed sensor over `c` (plus the timing tolerance), the seed is
 //!    left alone (a sound heard by one sensor only is no event we can place).
 //! 3. For every cell of a horizontal grid covering the sensors and a margin around
-//!    them, the seed gives the emission time `t0 = t_seed - |x - p_seed| / c`, which
+//!    them (coarse first, four times the cell size with a tolerance to match, then
+//!    the fine cells around the best three coarse ones), the seed gives the emission time `t0 = t_seed - |x - p_seed| / c`, which
 //!    predicts every other sensor's arrival. The onset of each sensor nearest its
 //!    prediction counts when it lies within the tolerance (the detector's timing
 //!    error plus half a cell of travel time).
@@ -80,6 +81,12 @@ impl Default for AssociationOptions {
         }
     }
 }
+
+/// How much coarser the first pass of the grid search is.
+const COARSE_FACTOR: f64 = 4.0;
+
+/// How many of the best coarse cells the fine pass searches around.
+const COARSE_KEPT: usize = 3;
 
 /// One onset as association sees it: which sensor, and when (true time, seconds,
 /// clock offsets already removed).
@@ -294,6 +301,33 @@ impl Grid {
         }
     }
 
+    /// The same area in cells `factor` times larger.
+    fn coarser(&self, factor: f64) -> Grid {
+        let cell_m = self.cell_m * factor;
+        let count = |n: usize| (((n - 1) as f64 * self.cell_m) / cell_m).ceil() as usize + 1;
+        Grid {
+            origin: self.origin,
+            cell_m,
+            cells: (count(self.cells.0), count(self.cells.1)),
+            height_m: self.height_m,
+        }
+    }
+
+    /// The points of this grid's spacing covering a square of side `width_m` (and a
+    /// cell more) centred on `centre`.
+    fn around(&self, centre: [f64; 3], width_m: f64) -> impl Iterator<Item = [f64; 3]> + '_ {
+        let half = (width_m / 2.0 / self.cell_m).ceil() as i64 + 1;
+        (-half..=half).flat_map(move |i| {
+            (-half..=half).map(move |j| {
+                [
+                    centre[0] + i as f64 * self.cell_m,
+                    centre[1] + j as f64 * self.cell_m,
+                    self.height_m,
+                ]
+            })
+        })
+    }
+
     fn half_diagonal_m(&self) -> f64 {
         self.cell_m * std::f64::consts::FRAC_1_SQRT_2
     }
@@ -361,30 +395,52 @@ impl Search<'_> {
         widest
     }
 
-    /// Step 3: the grid cell explaining the most sensors, with how many (the seed
-    /// included) and the sum of squared misfits, seconds squared.
+    /// Step 3, coarse to fine: the best few cells of a grid four times coarser (with a
+    /// tolerance widened to match), then the fine grid around each of them. The best
+    /// cell, with how many sensors it explains (the seed included) and the sum of
+    /// squared misfits, seconds squared.
     fn best_cell(&self, seed: usize, used: &[bool], grid: &Grid) -> Option<(usize, f64, [f64; 3])> {
+        let coarse = grid.coarser(COARSE_FACTOR);
+        let coarse_tolerance = self.tolerance_s
+            + (coarse.half_diagonal_m() - grid.half_diagonal_m()) / self.speed_of_sound;
+        let mut scores: Vec<(usize, f64, [f64; 3])> = coarse
+            .points()
+            .map(|point| self.score(seed, used, point, coarse_tolerance))
+            .collect();
+        scores.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.total_cmp(&b.1)));
+
+        scores
+            .iter()
+            .take(COARSE_KEPT)
+            .flat_map(|&(_, _, centre)| grid.around(centre, coarse.cell_m))
+            .map(|point| self.score(seed, used, point, self.tolerance_s))
+            .max_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)))
+    }
+
+    /// How many sensors a source at `point` explains (the seed included), and the sum
+    /// of their squared misfits.
+    fn score(
+        &self,
+        seed: usize,
+        used: &[bool],
+        point: [f64; 3],
+        tolerance_s: f64,
+    ) -> (usize, f64, [f64; 3]) {
         let (seed_sensor, seed_time) = (self.onsets[seed].sensor, self.onsets[seed].time_s);
-        let mut best: Option<(usize, f64, [f64; 3])> = None;
-        for point in grid.points() {
-            let emission =
-                seed_time - distance(point, self.positions[seed_sensor]) / self.speed_of_sound;
-            let (mut count, mut misfit) = (1usize, 0.0);
-            for sensor in (0..self.positions.len()).filter(|&s| s != seed_sensor) {
-                let predicted =
-                    emission + distance(point, self.positions[sensor]) / self.speed_of_sound;
-                if let Some((_, error)) = self.nearest_unused(sensor, predicted, used)
-                    && error <= self.tolerance_s
-                {
-                    count += 1;
-                    misfit += error * error;
-                }
-            }
-            if best.is_none_or(|(c, m, _)| count > c || (count == c && misfit < m)) {
-                best = Some((count, misfit, point));
+        let emission =
+            seed_time - distance(point, self.positions[seed_sensor]) / self.speed_of_sound;
+        let (mut count, mut misfit) = (1usize, 0.0);
+        for sensor in (0..self.positions.len()).filter(|&s| s != seed_sensor) {
+            let predicted =
+                emission + distance(point, self.positions[sensor]) / self.speed_of_sound;
+            if let Some((_, error)) = self.nearest_unused(sensor, predicted, used)
+                && error <= tolerance_s
+            {
+                count += 1;
+                misfit += error * error;
             }
         }
-        best
+        (count, misfit, point)
     }
 
     /// The candidate a cell stands for: the seed and each other sensor's fitting onset.
