@@ -327,6 +327,65 @@ fn detect_names_a_short_recording_and_a_missing_scene() {
         "{message}"
     );
 
+    // Another sample rate for sensor S2: named, with both rates.
+    let wav = out.join("S2.wav");
+    let mut reader = hound::WavReader::open(&wav).unwrap();
+    let spec = hound::WavSpec {
+        sample_rate: 44_100,
+        ..reader.spec()
+    };
+    let samples: Vec<i16> = reader.samples::<i16>().map(Result::unwrap).collect();
+    let mut writer = hound::WavWriter::create(&wav, spec).unwrap();
+    for sample in &samples {
+        writer.write_sample(*sample).unwrap();
+    }
+    writer.finalize().unwrap();
+    let message = soundloc()
+        .args(["detect", "--quiet"])
+        .arg(out.join("scene.toml"))
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let message = String::from_utf8(message).unwrap();
+    assert!(message.contains("\"S2\"") && message.contains("44100 Hz"), "{message}");
+
+    // A latitude beyond 90 degrees, and a sensor without a position.
+    let scene = out.join("scene.toml");
+    let text = std::fs::read_to_string(&scene).unwrap();
+    let wgs84: String = text
+        .replacen("system = \"local\"", "system = \"wgs84\"", 1)
+        .lines()
+        .filter(|line| !line.trim_start().starts_with("origin"))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let wgs84 = wgs84.replacen("position = [", "position = [95.0, 4.38, 520.0] # was [", 1);
+    std::fs::write(&scene, &wgs84).unwrap();
+    let message = soundloc()
+        .args(["detect", "--quiet"])
+        .arg(&scene)
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let message = String::from_utf8(message).unwrap();
+    assert!(message.contains("sensors[0].position") && message.contains("95"), "{message}");
+
+    let without = text.replacen("position = [", "# position = [", 1);
+    std::fs::write(&scene, &without).unwrap();
+    let message = soundloc()
+        .args(["detect", "--quiet"])
+        .arg(&scene)
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let message = String::from_utf8(message).unwrap();
+    assert!(message.contains("sensors[0]") && message.contains("position"), "{message}");
+
     soundloc()
         .args(["detect", "--quiet", "no/such/scene.toml"])
         .assert()
