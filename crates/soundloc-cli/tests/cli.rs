@@ -349,7 +349,10 @@ fn detect_names_a_short_recording_and_a_missing_scene() {
         .stderr
         .clone();
     let message = String::from_utf8(message).unwrap();
-    assert!(message.contains("\"S2\"") && message.contains("44100 Hz"), "{message}");
+    assert!(
+        message.contains("\"S2\"") && message.contains("44100 Hz"),
+        "{message}"
+    );
 
     // A latitude beyond 90 degrees, and a sensor without a position.
     let scene = out.join("scene.toml");
@@ -371,7 +374,10 @@ fn detect_names_a_short_recording_and_a_missing_scene() {
         .stderr
         .clone();
     let message = String::from_utf8(message).unwrap();
-    assert!(message.contains("sensors[0].position") && message.contains("95"), "{message}");
+    assert!(
+        message.contains("sensors[0].position") && message.contains("95"),
+        "{message}"
+    );
 
     let without = text.replacen("position = [", "# position = [", 1);
     std::fs::write(&scene, &without).unwrap();
@@ -384,7 +390,10 @@ fn detect_names_a_short_recording_and_a_missing_scene() {
         .stderr
         .clone();
     let message = String::from_utf8(message).unwrap();
-    assert!(message.contains("sensors[0]") && message.contains("position"), "{message}");
+    assert!(
+        message.contains("sensors[0]") && message.contains("position"),
+        "{message}"
+    );
 
     soundloc()
         .args(["detect", "--quiet", "no/such/scene.toml"])

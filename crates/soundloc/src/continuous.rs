@@ -493,6 +493,19 @@ fn locate_candidate(
     )?;
     let solution = &located.solution;
 
+    // A position that more of the sensors contradict than support is a chance fit
+    // among a few of them (a long, diffuse sound such as thunder, or overlapping
+    // sounds), not a place to send anyone to.
+    if located.rejected.len() >= solution.used.len() {
+        return Err(Error::NoEstimate {
+            reason: format!(
+                "{} sensors support the best position and {} contradict it",
+                solution.used.len(),
+                located.rejected.len()
+            ),
+        });
+    }
+
     // Emission time: the onsets of the sensors used, less their travel time.
     let travel = |sensor: usize| {
         distance(solution.position, scene.sensors[sensor].local) / scene.speed_of_sound
