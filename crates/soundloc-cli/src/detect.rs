@@ -299,7 +299,7 @@ fn table(scene: &Scene, detection: &Detection) -> anyhow::Result<String> {
         };
         let ellipse = event.ellipse.as_ref().map_or("unbounded".into(), |e| {
             format!(
-                "{:.1} x {:.1} @ {:.0}",
+                "{:.2} x {:.2} @ {:.0}",
                 e.semi_major_m,
                 e.semi_minor_m,
                 e.orientation_rad.to_degrees()

@@ -11,13 +11,17 @@
 //!
 //! 1. [`scene`] reads a deployment: sensors, their coordinates, audio files, the air.
 //! 2. [`geodesy`] converts UTM or latitude/longitude into a local east-north-up frame.
-//! 3. [`audio`] reads the recordings, whole or streamed in blocks; [`detect`] finds
-//!    impulsive onsets in each sensor's continuous recording; [`gcc`] measures the delays between sensors
-//!    with a [`weighting::Weighting`] and sub-sample [`peak`] refinement.
+//! 3. [`audio`] reads the recordings, whole or streamed in blocks; [`gcc`] measures
+//!    the delays between sensors with a [`weighting::Weighting`] and sub-sample
+//!    [`peak`] refinement.
 //! 4. [`locate`] turns delays into a position with covariance, rejecting sensors
-//!    whose delays do not fit.
+//!    whose delays do not fit; [`ellipse`] draws that covariance as a confidence
+//!    ellipse for a map.
 //! 5. [`event`] ties the steps together for one annotated event window.
-//!
+//! 6. For continuous recordings, [`continuous`] finds the events itself: [`detect`]
+//!    finds impulsive onsets in each sensor's stream, [`associate`] groups the onsets
+//!    one source explains, and [`event`] locates each group.
+
 //! [`simulate`] runs the path backwards: from a layout, events and propagation settings it
 //! writes the recordings, the scene file and the truth, so every stage can be tested
 //! against a known answer.
