@@ -299,6 +299,19 @@ fn detect_writes_every_format_and_a_map() {
     let _ = std::fs::remove_dir_all(&out);
 }
 
+/// Runs `soundloc detect` on a scene that must be refused; returns its message.
+fn detect_error(scene: &std::path::Path) -> String {
+    let stderr = soundloc()
+        .args(["detect", "--quiet"])
+        .arg(scene)
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    String::from_utf8(stderr).unwrap()
+}
+
 #[test]
 fn detect_names_a_short_recording_and_a_missing_scene() {
     let out = simulated_square("short");
@@ -313,15 +326,7 @@ fn detect_names_a_short_recording_and_a_missing_scene() {
     }
     writer.finalize().unwrap();
 
-    let output = soundloc()
-        .args(["detect", "--quiet"])
-        .arg(out.join("scene.toml"))
-        .assert()
-        .code(2)
-        .get_output()
-        .stderr
-        .clone();
-    let message = String::from_utf8(output).unwrap();
+    let message = detect_error(&out.join("scene.toml"));
     assert!(
         message.contains("\"S3\"") && message.contains("same span"),
         "{message}"
@@ -340,15 +345,7 @@ fn detect_names_a_short_recording_and_a_missing_scene() {
         writer.write_sample(*sample).unwrap();
     }
     writer.finalize().unwrap();
-    let message = soundloc()
-        .args(["detect", "--quiet"])
-        .arg(out.join("scene.toml"))
-        .assert()
-        .code(2)
-        .get_output()
-        .stderr
-        .clone();
-    let message = String::from_utf8(message).unwrap();
+    let message = detect_error(&out.join("scene.toml"));
     assert!(
         message.contains("\"S2\"") && message.contains("44100 Hz"),
         "{message}"
@@ -365,15 +362,7 @@ fn detect_names_a_short_recording_and_a_missing_scene() {
         .collect();
     let wgs84 = wgs84.replacen("position = [", "position = [95.0, 4.38, 520.0] # was [", 1);
     std::fs::write(&scene, &wgs84).unwrap();
-    let message = soundloc()
-        .args(["detect", "--quiet"])
-        .arg(&scene)
-        .assert()
-        .code(2)
-        .get_output()
-        .stderr
-        .clone();
-    let message = String::from_utf8(message).unwrap();
+    let message = detect_error(&scene);
     assert!(
         message.contains("sensors[0].position") && message.contains("95"),
         "{message}"
@@ -381,15 +370,7 @@ fn detect_names_a_short_recording_and_a_missing_scene() {
 
     let without = text.replacen("position = [", "# position = [", 1);
     std::fs::write(&scene, &without).unwrap();
-    let message = soundloc()
-        .args(["detect", "--quiet"])
-        .arg(&scene)
-        .assert()
-        .code(2)
-        .get_output()
-        .stderr
-        .clone();
-    let message = String::from_utf8(message).unwrap();
+    let message = detect_error(&scene);
     assert!(
         message.contains("sensors[0]") && message.contains("position"),
         "{message}"

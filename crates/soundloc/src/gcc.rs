@@ -437,21 +437,7 @@ impl GccPhat {
         j_offset: i64,
         max_delay_s: Option<f64>,
     ) -> Result<TdoaEstimate> {
-        self.spectra_of(x_i, x_j)?;
-        let (spectrum_i, spectrum_j) = (
-            std::mem::take(&mut self.spectrum_i),
-            std::mem::take(&mut self.spectrum_j),
-        );
-        let result = self.tdoa_spectra(
-            &spectrum_i,
-            &spectrum_j,
-            (x_i.len(), x_j.len()),
-            j_offset,
-            max_delay_s,
-        );
-        self.spectrum_i = spectrum_i;
-        self.spectrum_j = spectrum_j;
-        result
+        self.frames_around(x_i, x_j, j_offset, max_delay_s, 0.0)
     }
 
     /// [`GccPhat::tdoa_offset`], searching only delays within `max_deviation_s` of
@@ -469,6 +455,19 @@ impl GccPhat {
         centre_s: f64,
         max_deviation_s: f64,
     ) -> Result<TdoaEstimate> {
+        self.frames_around(x_i, x_j, j_offset, Some(max_deviation_s), centre_s)
+    }
+
+    /// Both frames' spectra, then the delay searched within `max_delay_s` of
+    /// `centre_s` (every lag the frames allow for `None`).
+    fn frames_around<T: Copy + Into<f64>>(
+        &mut self,
+        x_i: &[T],
+        x_j: &[T],
+        j_offset: i64,
+        max_delay_s: Option<f64>,
+        centre_s: f64,
+    ) -> Result<TdoaEstimate> {
         self.spectra_of(x_i, x_j)?;
         let (spectrum_i, spectrum_j) = (
             std::mem::take(&mut self.spectrum_i),
@@ -479,7 +478,7 @@ impl GccPhat {
             &spectrum_j,
             (x_i.len(), x_j.len()),
             j_offset,
-            Some(max_deviation_s),
+            max_delay_s,
             centre_s,
         );
         self.spectrum_i = spectrum_i;
