@@ -21,7 +21,7 @@
 //! 6. For continuous recordings, [`continuous`] finds the events itself: [`detect`]
 //!    finds impulsive onsets in each sensor's stream, [`associate`] groups the onsets
 //!    one source explains, and [`event`] locates each group.
-
+//!
 //! [`simulate`] runs the path backwards: from a layout, events and propagation settings it
 //! writes the recordings, the scene file and the truth, so every stage can be tested
 //! against a known answer.
