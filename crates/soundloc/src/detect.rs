@@ -269,8 +269,6 @@ pub struct OnsetDetector {
     warm_outputs: Vec<f64>,
     /// Samples pushed so far.
     n_seen: usize,
-    /// Sum of squares of the band-passed samples of the current frame.
-    frame_energy: f64,
     floor: RunningQuantile,
     /// Levels of the frames of the settling period, judged once the first floor is known.
     settling_levels: Vec<f64>,
@@ -377,7 +375,6 @@ impl OnsetDetector {
             warm_inputs: Vec::new(),
             warm_outputs: Vec::new(),
             n_seen: 0,
-            frame_energy: 0.0,
             settling_levels: Vec::with_capacity(settle_frames),
             settled: false,
             armed: true,
@@ -414,16 +411,11 @@ impl OnsetDetector {
             self.filter_chunk(chunk);
             rest = later;
 
-            // Frame energies, summed in sample order over the pieces of each frame.
-            let ring_len = self.band_ring.len();
+            // Close the frames the chunk completes.
             let mut unclosed = chunk.len();
             while unclosed > 0 {
                 let in_frame = self.n_seen % self.frame_len;
                 let piece_len = unclosed.min(self.frame_len - in_frame);
-                let start = self.n_seen % ring_len;
-                self.frame_energy += self.band_ring[start..start + piece_len]
-                    .iter()
-                    .fold(0.0, |energy, &y| energy + y * y);
                 self.n_seen += piece_len;
                 unclosed -= piece_len;
                 if self.n_seen % self.frame_len == 0 {
@@ -454,8 +446,9 @@ impl OnsetDetector {
     /// Turns the energy of the frame that just ended (`len` samples) into a level and
     /// judges it.
     fn close_frame(&mut self, len: usize) -> Result<()> {
-        let energy = std::mem::take(&mut self.frame_energy);
         let frame = (self.n_seen - 1) / self.frame_len;
+        let start = (frame * self.frame_len) % self.band_ring.len();
+        let energy = sum_of_squares(&self.band_ring[start..start + len]);
         if !energy.is_finite() {
             return Err(self.non_finite_error(frame, len));
         }
@@ -560,12 +553,15 @@ impl OnsetDetector {
         let preroll_start = onset
             .saturating_sub((BAND_PREROLL_S * self.sample_rate) as usize)
             .max(oldest);
+        // The raw samples are copied out of the ring once, to spare a division per sample.
+        let mut raw = vec![0.0; window_end - preroll_start];
+        read_ring(&self.raw_ring, preroll_start, &mut raw);
         let band_levels_db = BAND_CENTRES_HZ.map(|centre_hz| {
             let mut band = Biquad::band_pass(centre_hz, OCTAVE_Q, self.sample_rate);
-            band.settle(self.raw_ring[preroll_start % ring_len]);
+            band.settle(raw[0]);
             let mut band_energy = 0.0;
-            for n in preroll_start..window_end {
-                let value = band.process(self.raw_ring[n % ring_len]);
+            for (n, &x) in (preroll_start..).zip(&raw) {
+                let value = band.process(x);
                 if n >= onset {
                     band_energy += value * value;
                 }
@@ -879,6 +875,20 @@ fn side_by_side<const K: usize>(
             (x_1, x_2) = (biquad.y1, biquad.y2);
         }
     }
+}
+
+/// The sum of the squares of `values`, in four interleaved partial sums so that the
+/// additions overlap; always the same grouping for the same values.
+fn sum_of_squares(values: &[f64]) -> f64 {
+    let mut partial = [0.0; 4];
+    let mut quads = values.chunks_exact(4);
+    for quad in &mut quads {
+        for (sum, y) in partial.iter_mut().zip(quad) {
+            *sum += y * y;
+        }
+    }
+    let tail: f64 = quads.remainder().iter().map(|y| y * y).sum();
+    (partial[0] + partial[1]) + (partial[2] + partial[3]) + tail
 }
 
 /// Copies `values` into `ring` from absolute sample `start` on, wrapping around.
