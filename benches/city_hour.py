@@ -19,6 +19,7 @@ Python standard library is needed). The recordings take 58 MB per sensor-hour
 
 import argparse
 import json
+import math
 import resource
 import subprocess
 import sys
@@ -103,7 +104,7 @@ def main():
         ["cargo", "build", "--release", "--locked", "-p", "soundloc-cli"], check=True, cwd=ROOT
     )
     print(f"{'audio':>8} {'sensors':>7} {'events':>6} {'detect (s)':>10} {'x real time':>11} "
-          f"{'found':>5} {'peak RSS (MB)':>13}")
+          f"{'found':>5} {'within 5 m':>10} {'peak RSS (MB)':>13}")
     for minutes in args.minutes:
         folder = args.work / f"{minutes}min"
         spec, n_events = write_spec(minutes, folder)
@@ -117,7 +118,7 @@ def main():
         n_sensors = len(json.loads((folder / "truth.json").read_text())["sensors"])
         print(f"{minutes:>6} m {n_sensors:>7} {n_events:>6} {result['wall_s']:>10.1f} "
               f"{60.0 * minutes / result['wall_s']:>11.0f} {result['events']:>5} "
-              f"{result['peak_mb']:>13.0f}")
+              f"{result['right']:>10} {result['peak_mb']:>13.0f}")
 
 
 def probe(folder):
@@ -125,8 +126,18 @@ def probe(folder):
     output = folder / "events.json"
     wall, peak_mb = run([BINARY, "detect", folder / "scene.toml", "--quiet",
                          "--format", "json", "--output", output])
-    events = len(json.loads(output.read_text())["events"])
-    print(json.dumps({"wall_s": wall, "peak_mb": peak_mb, "events": events}))
+    events = json.loads(output.read_text())["events"]
+    truth = json.loads((folder / "truth.json").read_text())["events"]
+
+    # An output event is right when it lies within 1 s and 5 m of a true one.
+    def near(found, true):
+        east, north = found["local_enu_m"][0], found["local_enu_m"][1]
+        distance = math.hypot(east - true["local"][0], north - true["local"][1])
+        return abs(found["time_s"] - true["time_s"]) < 1.0 and distance < 5.0
+
+    right = sum(any(near(found, true) for true in truth) for found in events)
+    print(json.dumps({"wall_s": wall, "peak_mb": peak_mb, "events": len(events),
+                      "right": right, "truth": len(truth)}))
 
 
 if __name__ == "__main__":
