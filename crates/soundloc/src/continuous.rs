@@ -91,7 +91,7 @@ impl Default for DetectOptions {
             event: EventOptions::default(),
             band_hz: Some((300.0, 8000.0)),
             before_s: 0.02,
-            after_s: 0.25,
+            after_s: 0.2,
             confidence: 0.95,
             clock_std_s: 20e-6,
             block_s: 1.0,
