@@ -84,20 +84,34 @@
 //!
 //! # Outliers and ambiguity
 //!
-//! A wrong correlation peak or a reflection gives one sensor delays that fit nothing. After
-//! a fit, if a normalised residual exceeds [`LocateOptions::outlier_threshold`] and at least
-//! `dim + 2` sensors would remain (so the rest can still be checked against each other),
-//! each sensor is left out in turn and the problem solved again. The sensor whose removal
-//! gives the lowest cost per degree of freedom is rejected if that cost is lower than
-//! before; this repeats while it helps. Rejected sensors are listed in
-//! [`Solution::rejected`], with the numbers behind each decision in
-//! [`Solution::rejections`].
+//! A wrong correlation peak or a reflection gives one sensor delays that fit nothing; a
+//! sound that reaches sensors round a building (non-line-of-sight) makes their delays
+//! late together. After a fit, if a normalised residual exceeds
+//! [`LocateOptions::outlier_threshold`]:
+//!
+//! 1. **Consensus** (with at least `dim + 4` sensors): random sets of `dim + 2` sensors
+//!    are located, and the position that the most sensors' delays agree with is kept
+//!    if it fits better than all of them together (RANSAC, Fischler and Bolles 1981,
+//!    "Random sample consensus", Comm. ACM 24(6)). The others are rejected.
+//! 2. **Leave-one-out**, while at least `dim + 2` sensors would remain (so the rest can
+//!    still be checked against each other): each sensor is left out in turn and the
+//!    problem solved again. The sensor whose removal gives the lowest cost per degree
+//!    of freedom is rejected if that cost is lower than before; this repeats while it
+//!    helps.
+//!
+//! Rejected sensors are listed in [`Solution::rejected`], with the numbers behind each
+//! decision in [`Solution::rejections`].
 //!
 //! Other local minima whose cost is within one unit of chi-square of the best, and which
 //! lie outside the best one's one-sigma ellipsoid, are reported in [`Solution::ambiguous`].
 //!
 //! # Limitations
 //!
+//! - Levenberg-Marquardt can crawl along a curved valley of the cost, for example for
+//!   a source a few metres from one sensor with noisy delays to a single reference: it
+//!   then needs hundreds of iterations, and with the default
+//!   [`LocateOptions::max_iterations`] reports [`Error::NoConvergence`]. Geodesic
+//!   acceleration (Transtrum and Sethna 2012) would be the remedy.
 //! - The sound speed is one constant: no wind, no temperature gradient.
 //! - A source much farther away than the array is wide is located well in direction but
 //!   poorly in range; the covariance says so, and the solver may stop far out along the
@@ -105,8 +119,8 @@
 //! - With delays relative to one reference, an error in the reference's own timing shifts
 //!   every measurement alike and cannot be pinned on one sensor; use all pairs where
 //!   possible.
-//! - Leave-one-out rejection copes with one or a few outliers among many good sensors, not
-//!   with a majority of bad ones.
+//! - Rejection copes with a minority of outliers among good sensors, not with a majority
+//!   of bad ones.
 
 use nalgebra::{DMatrix, DVector, Matrix2, Matrix3, Matrix4, SymmetricEigen, Vector3, Vector4};
 
@@ -387,6 +401,13 @@ pub fn locate(
     };
     let mut rejections = Vec::new();
     if options.reject_outliers {
+        if let Some((inliers, left_out, better)) =
+            problem.consensus(&active, &fits[0], &mut scratch)
+        {
+            active = inliers;
+            rejections.extend(left_out);
+            fits = better;
+        }
         while let Some((rejection, better)) =
             problem.best_rejection(&active, &fits[0], &mut scratch)
         {
@@ -401,6 +422,24 @@ pub fn locate(
     let solution = problem.solution(&active, &fits, rejections, &mut scratch)?;
     check_range(sensors, &solution, options)?;
     Ok(solution)
+}
+
+/// How many random sets of sensors [`Problem::consensus`] locates from.
+const CONSENSUS_SAMPLES: usize = 40;
+
+/// A small, seeded generator for the consensus draws (Steele, Lea and Flood 2014,
+/// "Fast splittable pseudorandom number generators"): the same measurements always
+/// give the same answer.
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
 }
 
 /// A source this many array apertures away is taken as a failed fit unless
@@ -1066,6 +1105,120 @@ impl<'a> Problem<'a> {
         Ok(starts)
     }
 
+    /// Random-sample consensus over sensors (Fischler and Bolles 1981): when the fit
+    /// has an outlier and sensors to spare, locate from [`CONSENSUS_SAMPLES`] random
+    /// sets of `dim + 2` sensors, count for each position the sensors whose delays to
+    /// the set agree within the outlier threshold, and keep the largest agreeing set
+    /// if it fits better than all sensors together. Two or more sensors whose sound
+    /// came round a building arrive late together: leaving out one at a time can fail
+    /// to free the fit of both, a set without either cannot. Returns the agreeing
+    /// sensors, a rejection for each one left out, and their fits.
+    fn consensus(
+        &self,
+        active: &[bool],
+        best: &Fit,
+        rays: &mut [Ray],
+    ) -> Option<(Vec<bool>, Vec<Rejection>, Vec<Fit>)> {
+        let dim = self.dim();
+        let members: Vec<usize> = (0..self.sensors.len()).filter(|&k| active[k]).collect();
+        let per_sensor_worst = self.per_sensor_worst(active, &best.position, rays);
+        let worst = per_sensor_worst.iter().copied().fold(0.0, f64::max);
+        if worst <= self.outlier_threshold || members.len() < dim + 4 {
+            return None;
+        }
+
+        // Draw sets, keep the position most sensors agree with (then the lowest cost).
+        let mut random = SplitMix64(0x5eed_c075_e75e_ed00_u64 ^ self.measurements.len() as u64);
+        let mut agreeing: Option<(usize, f64, Vec<bool>)> = None;
+        for _ in 0..CONSENSUS_SAMPLES {
+            let mut set = vec![false; self.sensors.len()];
+            let mut pool = members.clone();
+            for _ in 0..dim + 2 {
+                let pick = (random.next() % pool.len() as u64) as usize;
+                set[pool.swap_remove(pick)] = true;
+            }
+            if linked_groups(self.measurements, &set).len() != 1 {
+                continue;
+            }
+            let Ok(fits) = self.solve(&set, rays) else {
+                continue;
+            };
+            let inliers = self.agreeing_with(active, &set, &fits[0].position, rays);
+            let count = inliers.iter().filter(|&&a| a).count();
+            let cost = fits[0].chi2;
+            if agreeing
+                .as_ref()
+                .is_none_or(|(c, lowest, _)| count > *c || (count == *c && cost < *lowest))
+            {
+                agreeing = Some((count, cost, inliers));
+            }
+        }
+
+        // Worth it only if some sensors disagree, enough agree, and the fit improves.
+        let (count, _, inliers) = agreeing?;
+        if count == members.len() || count < dim + 2 {
+            return None;
+        }
+        if linked_groups(self.measurements, &inliers).len() != 1 {
+            return None;
+        }
+        let fits = self.solve(&inliers, rays).ok()?;
+        let (cost_before, cost_after) = (best.reduced_chi2(dim), fits[0].reduced_chi2(dim));
+        if cost_after >= cost_before {
+            return None;
+        }
+        let rejections = members
+            .iter()
+            .filter(|&&k| !inliers[k])
+            .map(|&sensor| Rejection {
+                sensor,
+                worst_residual: per_sensor_worst[sensor],
+                cost_before,
+                cost_after,
+            })
+            .collect();
+        Some((inliers, rejections, fits))
+    }
+
+    /// The active sensors whose measurements with the sensors of `set` all fit a source
+    /// at `position` within the outlier threshold (the set itself included; a sensor
+    /// with no measurement to the set cannot be judged and is kept).
+    fn agreeing_with(
+        &self,
+        active: &[bool],
+        set: &[bool],
+        position: &Vector3<f64>,
+        rays: &mut [Ray],
+    ) -> Vec<bool> {
+        self.trace_rays(active, position, rays);
+        let mut agree = active.to_vec();
+        for (_, m) in self.usable(active) {
+            let crosses = set[m.i] != set[m.j];
+            if crosses && self.normalised_residual(m, rays).abs() > self.outlier_threshold {
+                let outside = if set[m.i] { m.j } else { m.i };
+                agree[outside] = false;
+            }
+        }
+        agree
+    }
+
+    /// Each sensor's largest normalised residual at `position` (0 for inactive ones).
+    fn per_sensor_worst(
+        &self,
+        active: &[bool],
+        position: &Vector3<f64>,
+        rays: &mut [Ray],
+    ) -> Vec<f64> {
+        self.trace_rays(active, position, rays);
+        let mut worst = vec![0.0f64; self.sensors.len()];
+        for (_, m) in self.usable(active) {
+            let residual = self.normalised_residual(m, rays).abs();
+            worst[m.i] = worst[m.i].max(residual);
+            worst[m.j] = worst[m.j].max(residual);
+        }
+        worst
+    }
+
     /// Finds the sensor whose removal best explains the data, if the fit holds an outlier
     /// and removing it helps; returns the rejection and the fits without that sensor.
     fn best_rejection(
@@ -1080,22 +1233,11 @@ impl<'a> Problem<'a> {
             .iter()
             .map(Vec::len)
             .sum::<usize>();
-        self.trace_rays(active, &best.position, rays);
-        let worst = self
-            .usable(active)
-            .map(|(_, m)| self.normalised_residual(m, rays).abs())
-            .fold(0.0, f64::max);
+        let per_sensor_worst = self.per_sensor_worst(active, &best.position, rays);
+        let worst = per_sensor_worst.iter().copied().fold(0.0, f64::max);
         if worst <= self.outlier_threshold || n_active < dim + 3 {
             return None;
         }
-        let per_sensor_worst: Vec<f64> = (0..self.sensors.len())
-            .map(|k| {
-                self.usable(active)
-                    .filter(|(_, m)| m.i == k || m.j == k)
-                    .map(|(_, m)| self.normalised_residual(m, rays).abs())
-                    .fold(0.0, f64::max)
-            })
-            .collect();
 
         // Leave each sensor out in turn; keep the removal with the lowest reduced chi-square.
         let cost_before = best.reduced_chi2(dim);
@@ -1441,6 +1583,33 @@ mod tests {
             assert!(solution.ambiguous.is_empty());
             assert!(solution.residual_rms_s < 1e-12);
         }
+    }
+
+    #[test]
+    fn three_sensors_heard_round_a_building_are_all_rejected() {
+        // Ten sensors; the sound reaches three of them 4 to 6 ms late (non-line-of-sight),
+        // which shifts all their pair delays together. Leaving out one sensor at a time
+        // goes astray here (it rejects five, the wrong ones); the consensus does not.
+        let mut sensors = field_array();
+        sensors.extend([[130.0, 70.0, 3.0], [-20.0, 120.0, 6.0]]);
+        let source = [42.0, 57.0, 2.0];
+        let late = [(3, 4e-3), (8, 6e-3), (5, 5e-3)];
+        let lateness = |k: usize| late.iter().find(|(s, _)| *s == k).map_or(0.0, |l| l.1);
+        let measurements: Vec<TdoaMeasurement> = pair_delays(&sensors, source, 2e-5)
+            .into_iter()
+            .map(|m| TdoaMeasurement {
+                delay_s: m.delay_s + lateness(m.j) - lateness(m.i),
+                ..m
+            })
+            .collect();
+
+        let solution = locate(&sensors, &measurements, &LocateOptions::default()).unwrap();
+
+        let mut rejected = solution.rejected.clone();
+        rejected.sort_unstable();
+        assert_eq!(rejected, vec![3, 5, 8], "{solution:?}");
+        assert!(distance(solution.position, source) < 1e-6, "{solution:?}");
+        assert_eq!(solution.used.len(), 7);
     }
 
     #[test]
