@@ -1047,16 +1047,34 @@ impl RunningQuantile {
     }
 
     /// Adds a value, forgetting the oldest once `capacity` are held. Values must not be NaN.
+    ///
+    /// When full, the oldest value's slot is reused: only the values between it and the
+    /// new value's place move, one step, instead of a removal and an insertion that
+    /// would each shift half the window on average.
     fn push(&mut self, value: f64) {
-        if self.history.len() == self.capacity {
-            if let Some(oldest) = self.history.pop_front() {
-                let index = self.sorted.partition_point(|&v| v < oldest);
-                self.sorted.remove(index);
-            }
-        }
-        let index = self.sorted.partition_point(|&v| v < value);
-        self.sorted.insert(index, value);
+        let oldest = if self.history.len() == self.capacity {
+            self.history.pop_front()
+        } else {
+            None
+        };
         self.history.push_back(value);
+        let Some(oldest) = oldest else {
+            let index = self.sorted.partition_point(|&v| v < value);
+            self.sorted.insert(index, value);
+            return;
+        };
+
+        let freed = self.sorted.partition_point(|&v| v < oldest);
+        let place = self.sorted.partition_point(|&v| v < value);
+        if place > freed {
+            // The new value goes above the freed slot: the values between move down.
+            self.sorted.copy_within(freed + 1..place, freed);
+            self.sorted[place - 1] = value;
+        } else {
+            // At or below it: the values between move up.
+            self.sorted.copy_within(place..freed, place + 1);
+            self.sorted[place] = value;
+        }
     }
 
     /// The quantile of the values held, nearest rank; `None` before the first push.
@@ -1073,6 +1091,30 @@ mod tests {
     use crate::test_utils::{rng, white_noise};
 
     const RATE: f64 = 48_000.0;
+
+    #[test]
+    fn the_running_quantile_matches_sorting_the_window() {
+        let values = white_noise(&mut rng(3), 2_000);
+        let (capacity, quantile) = (37, 0.5);
+        let mut running = RunningQuantile::new(capacity, quantile);
+        for (n, &value) in values.iter().enumerate() {
+            running.push((value * 4.0).round());
+            let start = (n + 1).saturating_sub(capacity);
+            let mut window: Vec<f64> = values[start..=n]
+                .iter()
+                .map(|v| (v * 4.0).round())
+                .collect();
+            window.sort_by(f64::total_cmp);
+            let rank = ((window.len() - 1) as f64 * quantile).round() as usize;
+            assert_eq!(
+                running.value(),
+                Some(window[rank]),
+                "after {} values",
+                n + 1
+            );
+            assert!(running.sorted.windows(2).all(|w| w[0] <= w[1]));
+        }
+    }
 
     /// Runs a detector over `signal` in blocks of `block` samples.
     fn detect(signal: &[f64], config: &DetectorConfig, block: usize) -> Vec<Onset> {
