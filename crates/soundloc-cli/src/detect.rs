@@ -281,7 +281,8 @@ fn table(scene: &Scene, detection: &Detection) -> anyhow::Result<String> {
         detection.events.len(),
         detection.unlocated.len()
     )?;
-    let geo = detection.events.iter().all(|e| e.geodetic.is_some());
+    let geo =
+        scene.frame.origin().is_some() && detection.events.iter().all(|e| e.geodetic.is_some());
     let place = if geo {
         format!("{:>11} {:>11}", "lat", "lon")
     } else {
@@ -328,6 +329,18 @@ fn table(scene: &Scene, detection: &Detection) -> anyhow::Result<String> {
         .collect();
     if !reasons.is_empty() {
         writeln!(out, "rejected sensors:\n{}", reasons.join("\n"))?;
+    }
+    if !detection.unlocated.is_empty() {
+        writeln!(out, "candidates not located:")?;
+        for missed in &detection.unlocated {
+            writeln!(
+                out,
+                "  at {:.3} s ({}): {}",
+                missed.time_s,
+                ids(scene, missed.sensors.iter().copied()),
+                missed.reason
+            )?;
+        }
     }
     Ok(out)
 }

@@ -64,6 +64,24 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// `soundloc detect`: the output goes to `--output` when given (a one-line summary
 /// is printed instead), the map to `--map`.
 fn detect_command(args: &cli::DetectArgs) -> anyhow::Result<(String, bool)> {
+    // Output paths are checked before the work, not after it.
+    for (flag, path) in [("--output", &args.output), ("--map", &args.map)] {
+        if let Some(path) = path {
+            let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+            if folder.is_some_and(|f| !f.is_dir()) {
+                anyhow::bail!("{flag} {}: its folder does not exist", path.display());
+            }
+        }
+    }
+    if let Some(map) = &args.map {
+        let png = map
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("png"));
+        if !png {
+            anyhow::bail!("--map {}: expected a .png file name", map.display());
+        }
+    }
+
     let (scene, detection) = detect::run(args)?;
     if let Some(path) = &args.map {
         map::draw(&scene, &detection, path)?;

@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::sync::Once;
 
-use anyhow::{Context, anyhow};
+use anyhow::anyhow;
 use plotters::prelude::*;
 use plotters::style::{FontStyle, register_font};
 use soundloc::continuous::Detection;
@@ -96,7 +96,7 @@ pub fn draw(scene: &Scene, detection: &Detection, path: &Path) -> anyhow::Result
         .map_err(plot_error)?;
 
     root.present()
-        .with_context(|| format!("writing the map {}", path.display()))?;
+        .map_err(|e| anyhow!("writing the map {}: {e}", path.display()))?;
     Ok(())
 }
 

@@ -380,5 +380,26 @@ fn detect_names_a_short_recording_and_a_missing_scene() {
         .args(["detect", "--quiet", "no/such/scene.toml"])
         .assert()
         .code(2);
+
+    // More sensors asked for than the scene has; a map that is no PNG.
+    std::fs::write(&scene, &text).unwrap();
+    let stderr = soundloc()
+        .args(["detect", "--quiet", "--min-sensors", "9"])
+        .arg(&scene)
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    assert!(String::from_utf8(stderr).unwrap().contains("min_sensors"));
+    let stderr = soundloc()
+        .args(["detect", "--quiet", "--map", "map.txt"])
+        .arg(&scene)
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    assert!(String::from_utf8(stderr).unwrap().contains(".png"));
     let _ = std::fs::remove_dir_all(&out);
 }

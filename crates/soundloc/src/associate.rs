@@ -82,6 +82,10 @@ impl Default for AssociationOptions {
     }
 }
 
+/// The largest search grid, cells: about 20 km by 20 km at 10 m (the coarse pass
+/// visits a sixteenth of them per seed).
+const MAX_GRID_CELLS: f64 = 4e6;
+
 /// How much coarser the first pass of the grid search is.
 const COARSE_FACTOR: f64 = 4.0;
 
@@ -168,6 +172,22 @@ pub fn associate(
     options.validate()?;
     check_inputs(onsets, positions, speed_of_sound)?;
     let grid = Grid::covering(positions, options);
+    let cells = grid.cells.0 as f64 * grid.cells.1 as f64;
+    if cells > MAX_GRID_CELLS {
+        return Err(Error::parameter(
+            "sensor positions",
+            format!(
+                "sensors within a few kilometres of each other (at most {MAX_GRID_CELLS:.0} \
+                 grid cells of {} m)",
+                options.cell_m
+            ),
+            format!(
+                "sensors spread over {:.0} m by {:.0} m (check for a mistyped position)",
+                grid.cells.0 as f64 * grid.cell_m - 2.0 * options.margin_m,
+                grid.cells.1 as f64 * grid.cell_m - 2.0 * options.margin_m
+            ),
+        ));
+    }
     let tolerance_s = options.onset_tolerance_s + grid.half_diagonal_m() / speed_of_sound;
 
     // Each sensor's onsets in time order, as indices into `onsets`.
@@ -290,7 +310,9 @@ impl Grid {
             bound(0, f64::max, f64::NEG_INFINITY) + options.margin_m,
             bound(1, f64::max, f64::NEG_INFINITY) + options.margin_m,
         ];
-        let count = |axis: usize| ((high[axis] - low[axis]) / options.cell_m).ceil() as usize + 1;
+        // Saturating: a mistyped position far away gives a huge count, refused above.
+        let count =
+            |axis: usize| ((high[axis] - low[axis]) / options.cell_m).ceil().min(1e12) as usize + 1;
         let mean_height =
             positions.iter().map(|p| p[2]).sum::<f64>() / positions.len().max(1) as f64;
         Grid {
@@ -627,6 +649,11 @@ mod tests {
         }];
         assert!(associate(&nan, &positions, C, &options).is_err());
         assert!(associate(&[], &positions, 0.0, &options).is_err());
+        let mut far = positions.clone();
+        far[1] = [1e9, 0.0, 4.0];
+        let message = associate(&[], &far, C, &options).unwrap_err().to_string();
+        assert!(message.contains("mistyped position"), "{message}");
+
         let bad = AssociationOptions {
             cell_m: -1.0,
             ..options

@@ -189,6 +189,14 @@ pub fn detect_events(
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Detection> {
     validate(options)?;
+    let min_sensors = options.association.min_sensors;
+    if min_sensors > scene.sensors.len() {
+        return Err(Error::parameter(
+            "min_sensors",
+            format!("at most the scene's {} sensors", scene.sensors.len()),
+            min_sensors,
+        ));
+    }
     let span = Span::of(scene)?;
 
     let onsets = find_onsets(scene, options, &span, progress)?;
@@ -429,23 +437,34 @@ fn locate_candidate(
         .filter(|k| !order.contains(k))
         .collect();
     order.extend(silent);
-    let reference = order[0];
 
     // Each sensor's segment: its predicted arrival, the window and the search around
     // it, and a margin of a few samples; read on the sensor's own clock, whole samples.
+    // A sensor whose recording does not cover that (the event is at the very start or
+    // end, or its clock offset is wrong) takes no part, and the event says so.
     let margin_s = search_s + 4.0 / fs;
     let mut segments = Vec::with_capacity(order.len());
     let mut clock_offsets_s = Vec::with_capacity(scene.sensors.len());
+    let mut uncovered = Vec::new();
     for (k, sensor) in scene.sensors.iter().enumerate() {
         let arrival = candidate.arrivals_s[k] + sensor.clock_offset_s;
-        let first = (((arrival - options.before_s - margin_s) * fs)
-            .floor()
-            .max(0.0) as usize)
-            .min(span.n_samples);
-        let last = (((arrival + options.after_s + margin_s) * fs)
-            .ceil()
-            .max(0.0) as usize)
-            .min(span.n_samples);
+        let wanted = (
+            ((arrival - options.before_s - margin_s) * fs).floor(),
+            ((arrival + options.after_s + margin_s) * fs).ceil(),
+        );
+        let covered = wanted.0 >= 0.0 && wanted.1 <= span.n_samples as f64;
+        if !covered {
+            uncovered.push((
+                k,
+                format!(
+                    "its recording (clock offset {} s) does not hold the predicted arrival \
+                     at {:.3} s on its clock",
+                    sensor.clock_offset_s, arrival
+                ),
+            ));
+        }
+        let first = if covered { wanted.0 as usize } else { 0 };
+        let last = if covered { wanted.1 as usize } else { 0 };
         let mut stream = WavStream::open(&sensor.audio)?;
         stream.seek(first)?;
         let mut samples = Vec::with_capacity(last - first);
@@ -453,6 +472,12 @@ fn locate_candidate(
         segments.push(samples);
         clock_offsets_s.push(sensor.clock_offset_s - first as f64 / fs);
     }
+    order.retain(|k| !uncovered.iter().any(|(u, _)| u == k));
+    let Some(&reference) = order.first() else {
+        return Err(Error::NoEstimate {
+            reason: "no sensor's recording holds the predicted arrival".into(),
+        });
+    };
     let recordings = SensorRecordings {
         ids: scene.sensors.iter().map(|s| s.id.clone()).collect(),
         positions: scene.sensors.iter().map(|s| s.local).collect(),
@@ -541,7 +566,7 @@ fn locate_candidate(
         ellipse,
         residual_rms_s: solution.residual_rms_s,
         used: solution.used.clone(),
-        rejected: located.rejected.clone(),
+        rejected: located.rejected.iter().cloned().chain(uncovered).collect(),
         height_at_bound: solution.height_at_bound,
         onsets: candidate
             .onsets

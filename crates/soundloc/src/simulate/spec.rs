@@ -185,12 +185,15 @@ impl SimulationSpec {
                 ),
             ));
         }
-        if !(raw.duration_s.is_finite() && raw.duration_s > 0.0) {
+        // A 16-bit WAV file holds at most 4 GiB of samples (its sizes are 32-bit).
+        let longest_s = f64::from(u32::MAX / 2 - 64) / f64::from(raw.sample_rate);
+        if !(raw.duration_s.is_finite() && raw.duration_s > 0.0 && raw.duration_s <= longest_s) {
             return Err(fail(
                 "duration_s",
                 format!(
-                    "expected a positive duration in seconds, got {}",
-                    raw.duration_s
+                    "expected a positive duration of at most {longest_s:.0} s (what one 16-bit \
+                     WAV file holds at {} Hz), got {}",
+                    raw.sample_rate, raw.duration_s
                 ),
             ));
         }
