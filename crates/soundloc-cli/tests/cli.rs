@@ -301,8 +301,14 @@ fn detect_writes_every_format_and_a_map() {
 
 /// Runs `soundloc detect` on a scene that must be refused; returns its message.
 fn detect_error(scene: &std::path::Path) -> String {
+    detect_error_with(scene, &[])
+}
+
+/// [`detect_error`] with more arguments.
+fn detect_error_with(scene: &std::path::Path, extra: &[&str]) -> String {
     let stderr = soundloc()
         .args(["detect", "--quiet"])
+        .args(extra)
         .arg(scene)
         .assert()
         .code(2)
@@ -383,23 +389,7 @@ fn detect_names_a_short_recording_and_a_missing_scene() {
 
     // More sensors asked for than the scene has; a map that is no PNG.
     std::fs::write(&scene, &text).unwrap();
-    let stderr = soundloc()
-        .args(["detect", "--quiet", "--min-sensors", "9"])
-        .arg(&scene)
-        .assert()
-        .code(2)
-        .get_output()
-        .stderr
-        .clone();
-    assert!(String::from_utf8(stderr).unwrap().contains("min_sensors"));
-    let stderr = soundloc()
-        .args(["detect", "--quiet", "--map", "map.txt"])
-        .arg(&scene)
-        .assert()
-        .code(2)
-        .get_output()
-        .stderr
-        .clone();
-    assert!(String::from_utf8(stderr).unwrap().contains(".png"));
+    assert!(detect_error_with(&scene, &["--min-sensors", "9"]).contains("min_sensors"));
+    assert!(detect_error_with(&scene, &["--map", "map.txt"]).contains(".png"));
     let _ = std::fs::remove_dir_all(&out);
 }
