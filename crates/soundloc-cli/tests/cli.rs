@@ -299,6 +299,21 @@ fn detect_writes_every_format_and_a_map() {
     let _ = std::fs::remove_dir_all(&out);
 }
 
+/// Rewrites a 16-bit WAV file with the header and samples `change` makes of its own.
+fn rewrite_wav(
+    path: &std::path::Path,
+    change: impl FnOnce(hound::WavSpec, Vec<i16>) -> (hound::WavSpec, Vec<i16>),
+) {
+    let mut reader = hound::WavReader::open(path).unwrap();
+    let samples: Vec<i16> = reader.samples::<i16>().map(Result::unwrap).collect();
+    let (spec, samples) = change(reader.spec(), samples);
+    let mut writer = hound::WavWriter::create(path, spec).unwrap();
+    for sample in samples {
+        writer.write_sample(sample).unwrap();
+    }
+    writer.finalize().unwrap();
+}
+
 /// Runs `soundloc detect` on a scene that must be refused; returns its message.
 fn detect_error(scene: &std::path::Path) -> String {
     detect_error_with(scene, &[])
@@ -322,15 +337,9 @@ fn detect_error_with(scene: &std::path::Path, extra: &[&str]) -> String {
 fn detect_names_a_short_recording_and_a_missing_scene() {
     let out = simulated_square("short");
     // Cut sensor S3's file to half its length: detection must refuse, naming it.
-    let wav = out.join("S3.wav");
-    let mut reader = hound::WavReader::open(&wav).unwrap();
-    let spec = reader.spec();
-    let samples: Vec<i16> = reader.samples::<i16>().map(Result::unwrap).collect();
-    let mut writer = hound::WavWriter::create(&wav, spec).unwrap();
-    for sample in &samples[..samples.len() / 2] {
-        writer.write_sample(*sample).unwrap();
-    }
-    writer.finalize().unwrap();
+    rewrite_wav(&out.join("S3.wav"), |spec, samples| {
+        (spec, samples[..samples.len() / 2].to_vec())
+    });
 
     let message = detect_error(&out.join("scene.toml"));
     assert!(
@@ -339,18 +348,13 @@ fn detect_names_a_short_recording_and_a_missing_scene() {
     );
 
     // Another sample rate for sensor S2: named, with both rates.
-    let wav = out.join("S2.wav");
-    let mut reader = hound::WavReader::open(&wav).unwrap();
-    let spec = hound::WavSpec {
-        sample_rate: 44_100,
-        ..reader.spec()
-    };
-    let samples: Vec<i16> = reader.samples::<i16>().map(Result::unwrap).collect();
-    let mut writer = hound::WavWriter::create(&wav, spec).unwrap();
-    for sample in &samples {
-        writer.write_sample(*sample).unwrap();
-    }
-    writer.finalize().unwrap();
+    rewrite_wav(&out.join("S2.wav"), |spec, samples| {
+        let spec = hound::WavSpec {
+            sample_rate: 44_100,
+            ..spec
+        };
+        (spec, samples)
+    });
     let message = detect_error(&out.join("scene.toml"));
     assert!(
         message.contains("\"S2\"") && message.contains("44100 Hz"),

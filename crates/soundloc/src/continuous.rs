@@ -452,8 +452,7 @@ fn locate_candidate(
             ((arrival - options.before_s - margin_s) * fs).floor(),
             ((arrival + options.after_s + margin_s) * fs).ceil(),
         );
-        let covered = wanted.0 >= 0.0 && wanted.1 <= span.n_samples as f64;
-        if !covered {
+        if !(wanted.0 >= 0.0 && wanted.1 <= span.n_samples as f64) {
             uncovered.push((
                 k,
                 format!(
@@ -462,9 +461,11 @@ fn locate_candidate(
                     sensor.clock_offset_s, arrival
                 ),
             ));
+            segments.push(Vec::new());
+            clock_offsets_s.push(sensor.clock_offset_s);
+            continue;
         }
-        let first = if covered { wanted.0 as usize } else { 0 };
-        let last = if covered { wanted.1 as usize } else { 0 };
+        let (first, last) = (wanted.0 as usize, wanted.1 as usize);
         let mut stream = WavStream::open(&sensor.audio)?;
         stream.seek(first)?;
         let mut samples = Vec::with_capacity(last - first);
