@@ -63,6 +63,13 @@ pub enum Error {
         reason: String,
     },
 
+    /// A microphone array is unusable as given (too few capsules, two at one place).
+    #[error("invalid microphone array: {reason}")]
+    InvalidArray {
+        /// What is wrong, naming the microphones involved.
+        reason: String,
+    },
+
     /// Fewer independent time differences than unknowns.
     #[error(
         "under-determined: a {dim}-D position needs time differences from at least \
@@ -143,6 +150,7 @@ impl Error {
             Error::InvalidParameter { .. }
             | Error::LengthMismatch { .. }
             | Error::NonFinite { .. }
+            | Error::InvalidArray { .. }
             | Error::Coordinates { .. } => ErrorKind::InvalidInput,
             Error::NoEstimate { .. }
             | Error::Geometry { .. }

@@ -36,6 +36,7 @@
 #![warn(missing_docs)]
 
 pub mod air;
+pub mod array;
 pub mod associate;
 pub mod audio;
 pub mod continuous;
