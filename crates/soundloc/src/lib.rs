@@ -41,6 +41,7 @@ pub mod associate;
 pub mod audio;
 pub mod continuous;
 pub mod detect;
+pub mod doa;
 pub mod ellipse;
 pub mod error;
 pub mod event;
