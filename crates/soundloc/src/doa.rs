@@ -8,13 +8,21 @@
 //! - [`grid`]: the candidates a steered method scans (directions on a sphere, a
 //!   hemisphere or the horizon; positions on a plane or in a box for the near field),
 //!   the delays each implies, and the search for separated peaks.
+//! - [`stft`]: the per-channel spectra of overlapping frames that the steered methods
+//!   share, so that no channel is transformed twice.
 //!
-//! Geometry, presets and the [`Direction`](crate::array::Direction) convention live in
-//! [`crate::array`].
+//! Geometry, presets and the [`Direction`] convention live in [`crate::array`].
+//!
+//! Every method reports [`SourceEstimate`]s: a [`DirectionEstimate`] on a far-field
+//! grid, a [`PositionEstimate`] on a near-field one.
 
-use crate::array::{Ambiguity, Direction};
+use std::ops::Range;
+
+use crate::array::{Ambiguity, Direction, MicArray};
+use crate::error::{Error, Result};
 
 pub mod grid;
+pub mod stft;
 
 /// One direction found by a method, with what it cannot tell apart.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,4 +36,129 @@ pub struct DirectionEstimate {
     pub std_rad: Option<f64>,
     /// What the array's shape leaves undetermined.
     pub ambiguity: Ambiguity,
+}
+
+/// One near-field source position found by a method.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PositionEstimate {
+    /// Metres, in the array's frame.
+    pub position: [f64; 3],
+    /// The method's score at `position`, as for [`DirectionEstimate::power`].
+    pub power: f64,
+}
+
+/// What a grid method found: a direction (far field) or a position (near field).
+#[derive(Debug, Clone, PartialEq)]
+pub enum SourceEstimate {
+    /// From a far-field grid.
+    Direction(DirectionEstimate),
+    /// From a near-field grid.
+    Position(PositionEstimate),
+}
+
+impl SourceEstimate {
+    /// The estimate of a grid peak at `point` (a unit vector on a far-field grid, a
+    /// position on a near-field one) with score `power`.
+    pub fn from_grid_point(
+        grid: &grid::SearchGrid,
+        array: &MicArray,
+        point: [f64; 3],
+        power: f64,
+    ) -> Self {
+        match grid.kind() {
+            grid::GridKind::FarField => {
+                let direction =
+                    Direction::from_vector(point).expect("far-field grid points are unit vectors");
+                SourceEstimate::Direction(DirectionEstimate {
+                    direction,
+                    power,
+                    std_rad: None,
+                    ambiguity: array.ambiguity(&direction),
+                })
+            }
+            grid::GridKind::NearField => SourceEstimate::Position(PositionEstimate {
+                position: point,
+                power,
+            }),
+        }
+    }
+
+    /// The direction, for a far-field estimate.
+    pub fn direction(&self) -> Option<&DirectionEstimate> {
+        match self {
+            SourceEstimate::Direction(d) => Some(d),
+            SourceEstimate::Position(_) => None,
+        }
+    }
+
+    /// The position, for a near-field estimate.
+    pub fn position(&self) -> Option<&PositionEstimate> {
+        match self {
+            SourceEstimate::Position(p) => Some(p),
+            SourceEstimate::Direction(_) => None,
+        }
+    }
+
+    /// The score the method gave this estimate.
+    pub fn power(&self) -> f64 {
+        match self {
+            SourceEstimate::Direction(d) => d.power,
+            SourceEstimate::Position(p) => p.power,
+        }
+    }
+}
+
+/// The FFT bins `k` of a `fft_len`-point transform at `sample_rate` Hz whose
+/// frequency `k * sample_rate / fft_len` lies within `range_hz = (low, high)`.
+///
+/// Fails unless `0 <= low < high <= sample_rate / 2` and at least one bin falls inside.
+pub fn frequency_bins(
+    range_hz: (f64, f64),
+    sample_rate: f64,
+    fft_len: usize,
+) -> Result<Range<usize>> {
+    let nyquist = sample_rate / 2.0;
+    let (low, high) = range_hz;
+    let valid = low.is_finite() && high.is_finite() && 0.0 <= low && low < high && high <= nyquist;
+    if !valid {
+        return Err(Error::parameter(
+            "freq_range_hz",
+            format!("(low, high) with 0 <= low < high <= {nyquist} Hz (Nyquist)"),
+            format!("({low}, {high}) Hz"),
+        ));
+    }
+
+    let bin_hz = sample_rate / fft_len as f64;
+    let first = (low / bin_hz).ceil() as usize;
+    let last = ((high / bin_hz).floor() as usize).min(fft_len / 2);
+    if first > last {
+        return Err(Error::parameter(
+            "freq_range_hz",
+            format!("a range holding at least one FFT bin ({bin_hz} Hz apart)"),
+            format!("({low}, {high}) Hz"),
+        ));
+    }
+    Ok(first..last + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frequency_bins_are_inclusive_and_checked() {
+        assert_eq!(frequency_bins((0.0, 8000.0), 16000.0, 512).unwrap(), 0..257);
+        assert_eq!(
+            frequency_bins((300.0, 3500.0), 16000.0, 512).unwrap(),
+            10..113
+        );
+        let above = frequency_bins((100.0, 9000.0), 16000.0, 512).unwrap_err();
+        assert!(above.to_string().contains("8000 Hz (Nyquist)"), "{above}");
+        assert!(frequency_bins((-1.0, 100.0), 16000.0, 512).is_err());
+        assert!(frequency_bins((500.0, 400.0), 16000.0, 512).is_err());
+        assert!(
+            frequency_bins((100.0, 110.0), 16000.0, 64).is_err(),
+            "no bin inside"
+        );
+    }
 }
