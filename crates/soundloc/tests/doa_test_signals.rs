@@ -1,3 +1,5 @@
+//! The shared test signals follow the crate's delay convention.
+
 mod common;
 use soundloc::array::{Direction, MicArray};
 #[test]
