@@ -10,6 +10,8 @@
 //!   the delays each implies, and the search for separated peaks.
 //! - [`stft`]: the per-channel spectra of overlapping frames that the steered methods
 //!   share, so that no channel is transformed twice.
+//! - [`music`]: broadband MUSIC and NormMUSIC, which scan the grid with the noise
+//!   subspace of each frequency's spatial covariance.
 //!
 //! Geometry, presets and the [`Direction`] convention live in [`crate::array`].
 //!
@@ -22,6 +24,7 @@ use crate::array::{Ambiguity, Direction, MicArray};
 use crate::error::{Error, Result};
 
 pub mod grid;
+pub mod music;
 pub mod stft;
 
 /// One direction found by a method, with what it cannot tell apart.
