@@ -61,13 +61,16 @@ fn circular_array_finds_a_horizontal_source_within_three_tenths_of_a_degree() {
     for normalise in [false, true] {
         let grid = SearchGrid::horizon(360).unwrap();
         let mut music = Music::new(array.clone(), grid, config(256, normalise)).unwrap();
+        let started = std::time::Instant::now();
         let estimates = music.process_signals(signals.view(), 128).unwrap();
+        let elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
         assert_eq!(estimates.len(), 1);
 
         let found = direction_of(&estimates[0]);
         let error = found.angle_to(&truth).to_degrees();
         println!(
-            "{}: 12-mic UCA, azimuth 61 deg, 0 dB SNR: found {:.3} deg, error {error:.4} deg",
+            "{}: 12-mic UCA, azimuth 61 deg, 0 dB SNR: found {:.3} deg, error {error:.4} deg \
+             ({elapsed_ms:.1} ms for 1 s of signal, 360 directions)",
             name(normalise),
             found.azimuth.to_degrees()
         );
