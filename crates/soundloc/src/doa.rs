@@ -10,6 +10,8 @@
 //!   the delays each implies, and the search for separated peaks.
 //! - [`stft`]: the per-channel spectra of overlapping frames that the steered methods
 //!   share, so that no channel is transformed twice.
+//! - [`music`]: broadband MUSIC and NormMUSIC, which scan the grid with the noise
+//!   subspace of each frequency's spatial covariance.
 //! - [`scene`]: array scene files (one multichannel recording, capsule positions or a
 //!   preset, method and grid) for the command line.
 //!
@@ -24,6 +26,7 @@ use crate::array::{Ambiguity, Direction, MicArray};
 use crate::error::{Error, Result};
 
 pub mod grid;
+pub mod music;
 pub mod scene;
 pub mod stft;
 
