@@ -8,12 +8,16 @@
 //! - [`grid`]: the candidates a steered method scans (directions on a sphere, a
 //!   hemisphere or the horizon; positions on a plane or in a box for the near field),
 //!   the delays each implies, and the search for separated peaks.
+//! - [`delays`]: the direction of a distant source from measured pair delays, by least
+//!   squares in the span of the array refined on the sphere, with robust rejection of
+//!   wrong delays and a calibrated angular uncertainty.
 //!
 //! Geometry, presets and the [`Direction`](crate::array::Direction) convention live in
 //! [`crate::array`].
 
 use crate::array::{Ambiguity, Direction};
 
+pub mod delays;
 pub mod grid;
 
 /// One direction found by a method, with what it cannot tell apart.
