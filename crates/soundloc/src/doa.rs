@@ -8,6 +8,9 @@
 //! - [`grid`]: the candidates a steered method scans (directions on a sphere, a
 //!   hemisphere or the horizon; positions on a plane or in a box for the near field),
 //!   the delays each implies, and the search for separated peaks.
+//! - [`delays`]: the direction of a distant source from measured pair delays, by least
+//!   squares in the span of the array refined on the sphere, with robust rejection of
+//!   wrong delays and a calibrated angular uncertainty.
 //! - [`stft`]: the per-channel spectra of overlapping frames that the steered methods
 //!   share, so that no channel is transformed twice.
 //! - [`music`]: broadband MUSIC and NormMUSIC, which scan the grid with the noise
@@ -25,6 +28,7 @@ use std::ops::Range;
 use crate::array::{Ambiguity, Direction, MicArray};
 use crate::error::{Error, Result};
 
+pub mod delays;
 pub mod grid;
 pub mod music;
 pub mod scene;
