@@ -1,3 +1,5 @@
+//! The shared DOA test signals delay each channel as the array convention says.
+
 mod common;
 use soundloc::array::{Direction, MicArray};
 #[test]
