@@ -10,6 +10,9 @@
 //!   the delays each implies, and the search for separated peaks.
 //! - [`stft`]: the per-channel spectra of overlapping frames that the steered methods
 //!   share, so that no channel is transformed twice.
+//! - [`srp`]: SRP-PHAT (DiBiase 2000), the steered response power of PHAT-weighted
+//!   channels, as a sum of pair GCC-PHATs gathered over the grid, with off-grid
+//!   refinement of its peaks.
 //!
 //! Geometry, presets and the [`Direction`] convention live in [`crate::array`].
 //!
@@ -22,6 +25,7 @@ use crate::array::{Ambiguity, Direction, MicArray};
 use crate::error::{Error, Result};
 
 pub mod grid;
+pub mod srp;
 pub mod stft;
 
 /// One direction found by a method, with what it cannot tell apart.
