@@ -56,7 +56,7 @@ use ndarray::{ArrayView2, ArrayView3};
 use num_complex::{Complex32, Complex64};
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 
-use super::grid::SearchGrid;
+use super::grid::{GridKind, SearchGrid};
 use super::stft::periodic_hann;
 use super::{SourceEstimate, frequency_bins};
 use crate::array::MicArray;
@@ -74,6 +74,9 @@ const LANCZOS_TAPS: usize = 2 * LANCZOS_LOBES;
 /// A bin is taken as empty when its magnitude is below this fraction of the channel's
 /// largest bin: normalising rounding noise to unit magnitude would invent a signal.
 const EMPTY_BIN_FRACTION: f64 = 1e-10;
+
+/// How many times refinement may restart on a near-field grid.
+const NEAR_FIELD_RESTARTS: usize = 8;
 
 /// Tables larger than this many (pair, candidate) entries are refused (256 MiB).
 const MAX_TABLE_ENTRIES: usize = 1 << 27;
@@ -525,9 +528,23 @@ impl SrpPhat {
                 };
                 let (steering, rotations, delays) =
                     (&mut work.steering, &mut work.rotations, &mut work.delays);
-                self.grid.refine(start, self.refine_tolerance, |p| {
-                    scorer.power(p, steering, rotations, delays)
-                })
+                let mut score = |p| scorer.power(p, steering, rotations, delays);
+                let mut refined = self.grid.refine(start, self.refine_tolerance, &mut score);
+                // Near a linear or planar array the peak is a narrow ridge along the
+                // range, which steps along x and y climb slowly: restart while it moves.
+                if self.grid.kind() == GridKind::NearField {
+                    for _ in 0..NEAR_FIELD_RESTARTS {
+                        let again = self
+                            .grid
+                            .refine(refined.0, self.refine_tolerance, &mut score);
+                        let moved = self.grid.separation(again.0, refined.0);
+                        refined = again;
+                        if moved < self.refine_tolerance {
+                            break;
+                        }
+                    }
+                }
+                refined
             } else {
                 (start, work.map[k])
             };
