@@ -75,3 +75,40 @@ pub fn scene(
         .collect();
     (mics, measurements, source)
 }
+
+/// The 16-microphone 3-D array of the direction-of-arrival benches: two horizontal
+/// rings of eight, radius 10 cm, at `z = ±5 cm`, the upper ring turned by 22.5 degrees
+/// (22 cm aperture). Positions in metres, one row per microphone.
+pub fn two_ring_array() -> Vec<[f64; 3]> {
+    let ring = |z: f64, turn: f64| {
+        (0..8).map(move |k| {
+            let phi = turn + std::f64::consts::TAU * k as f64 / 8.0;
+            [0.1 * phi.cos(), 0.1 * phi.sin(), z]
+        })
+    };
+    ring(-0.05, 0.0)
+        .chain(ring(0.05, std::f64::consts::PI / 8.0))
+        .collect()
+}
+
+/// One frame `n_mics x frame_len` (row-major) of noise reaching the microphones with
+/// the given arrival times (seconds, rounded to whole samples at `sample_rate`), plus
+/// independent noise at `noise_level` relative amplitude on each channel.
+pub fn array_frame(
+    delays_s: &[f64],
+    sample_rate: f64,
+    frame_len: usize,
+    noise_level: f64,
+) -> Vec<f64> {
+    let margin = 64;
+    let source = noise(frame_len + 2 * margin, 21);
+    let mut frame = Vec::with_capacity(delays_s.len() * frame_len);
+    for (mic, delay) in delays_s.iter().enumerate() {
+        let shift = (delay * sample_rate).round() as isize;
+        let extra = noise(frame_len, 100 + mic as u64);
+        frame.extend((0..frame_len).map(|n| {
+            source[(n as isize + margin as isize - shift) as usize] + noise_level * extra[n]
+        }));
+    }
+    frame
+}

@@ -13,10 +13,14 @@
 //!   wrong delays and a calibrated angular uncertainty.
 //! - [`stft`]: the per-channel spectra of overlapping frames that the steered methods
 //!   share, so that no channel is transformed twice.
+//! - [`srp`]: SRP-PHAT (DiBiase 2000), the steered response power of PHAT-weighted
+//!   channels, as a sum of pair GCC-PHATs gathered over the grid, with off-grid
+//!   refinement of its peaks.
 //! - [`music`]: broadband MUSIC and NormMUSIC, which scan the grid with the noise
 //!   subspace of each frequency's spatial covariance.
 //! - [`scene`]: array scene files (one multichannel recording, capsule positions or a
-//!   preset, method and grid) for the command line.
+//!   preset, method and grid) for the command line, and [`analyse`], which runs one
+//!   per frame or per window.
 //!
 //! Geometry, presets and the [`Direction`] convention live in [`crate::array`].
 //!
@@ -28,10 +32,12 @@ use std::ops::Range;
 use crate::array::{Ambiguity, Direction, MicArray};
 use crate::error::{Error, Result};
 
+pub mod analyse;
 pub mod delays;
 pub mod grid;
 pub mod music;
 pub mod scene;
+pub mod srp;
 pub mod stft;
 
 /// One direction found by a method, with what it cannot tell apart.

@@ -213,18 +213,35 @@ impl SearchGrid {
     /// A candidate is a local maximum when no neighbour scores higher; among equal
     /// neighbours the lower index wins, so a flat top yields one peak.
     pub fn peaks(&self, values: &[f64], max_peaks: usize, min_separation: f64) -> Vec<usize> {
-        let mut maxima: Vec<usize> = (0..self.points.len())
-            .filter(|&k| {
-                values[k].is_finite()
-                    && self
-                        .neighbours(k)
-                        .all(|n| values[n] < values[k] || (values[n] == values[k] && k < n))
-            })
-            .collect();
-        maxima.sort_by(|&a, &b| values[b].total_cmp(&values[a]));
+        let mut maxima = Vec::new();
+        let mut kept = Vec::with_capacity(max_peaks);
+        self.peaks_into(values, max_peaks, min_separation, &mut maxima, &mut kept);
+        kept
+    }
 
-        let mut kept: Vec<usize> = Vec::with_capacity(max_peaks);
-        for k in maxima {
+    /// [`SearchGrid::peaks`] into buffers the caller keeps: `kept` receives the peaks,
+    /// `maxima` is scratch. Nothing is allocated once both have grown to their working
+    /// size, which suits a method called on every frame.
+    pub fn peaks_into(
+        &self,
+        values: &[f64],
+        max_peaks: usize,
+        min_separation: f64,
+        maxima: &mut Vec<usize>,
+        kept: &mut Vec<usize>,
+    ) {
+        maxima.clear();
+        maxima.extend((0..self.points.len()).filter(|&k| {
+            values[k].is_finite()
+                && self
+                    .neighbours(k)
+                    .all(|n| values[n] < values[k] || (values[n] == values[k] && k < n))
+        }));
+        // Unstable sorting allocates nothing; the index breaks ties as a stable sort would.
+        maxima.sort_unstable_by(|&a, &b| values[b].total_cmp(&values[a]).then(a.cmp(&b)));
+
+        kept.clear();
+        for &k in maxima.iter() {
             if kept.len() == max_peaks {
                 break;
             }
@@ -235,7 +252,6 @@ impl SearchGrid {
                 kept.push(k);
             }
         }
-        kept
     }
 
     /// Refines a peak off the grid: the local maximum of `score` near `start`, found by

@@ -38,12 +38,7 @@ impl Stft {
         if hop == 0 {
             return Err(Error::parameter("hop", "at least 1 sample", hop));
         }
-        let window = (0..fft_len)
-            .map(|n| {
-                let phase = std::f64::consts::TAU * n as f64 / fft_len as f64;
-                0.5 - 0.5 * phase.cos()
-            })
-            .collect();
+        let window = periodic_hann(fft_len);
         let forward = RealFftPlanner::<f64>::new().plan_fft_forward(fft_len);
         Ok(Stft {
             fft_len,
@@ -108,6 +103,18 @@ impl Stft {
         }
         Ok(spectra)
     }
+}
+
+/// The periodic Hann window of `len` samples, `0.5 - 0.5 cos(2 pi n / len)`, that
+/// [`Stft`] applies to every frame (and SRP-PHAT to a single frame, so that both give
+/// the same spectra).
+pub(crate) fn periodic_hann(len: usize) -> Vec<f64> {
+    (0..len)
+        .map(|n| {
+            let phase = std::f64::consts::TAU * n as f64 / len as f64;
+            0.5 - 0.5 * phase.cos()
+        })
+        .collect()
 }
 
 #[cfg(test)]

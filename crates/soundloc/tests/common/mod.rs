@@ -126,3 +126,30 @@ pub fn add_noise(signals: &mut Array2<f64>, snr_db: f64, seed: u64) {
         }
     }
 }
+
+/// Sixteen microphones in two horizontal rings of eight, radius 10 cm, at `z = ±5 cm`,
+/// the upper ring turned by 22.5 degrees: a 3-D array of 22 cm aperture.
+pub fn two_ring_array() -> MicArray {
+    let ring = |z: f64, turn: f64| {
+        (0..8).map(move |k| {
+            let phi = turn + std::f64::consts::TAU * k as f64 / 8.0;
+            [0.1 * phi.cos(), 0.1 * phi.sin(), z]
+        })
+    };
+    let upper = ring(0.05, std::f64::consts::PI / 8.0);
+    MicArray::new(ring(-0.05, 0.0).chain(upper).collect()).expect("a valid array")
+}
+
+/// A direction drawn uniformly on the sphere.
+pub fn random_direction(rng: &mut ChaCha8Rng) -> Direction {
+    loop {
+        let v: [f64; 3] = [
+            rng.sample(StandardNormal),
+            rng.sample(StandardNormal),
+            rng.sample(StandardNormal),
+        ];
+        if let Some(d) = Direction::from_vector(v) {
+            return d;
+        }
+    }
+}
