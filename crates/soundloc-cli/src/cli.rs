@@ -24,6 +24,48 @@ pub enum Command {
     Detect(DetectArgs),
     /// Write the recordings, scene and truth of a simulated deployment.
     Simulate(crate::simulate::SimulateArgs),
+    /// Directions of arrival from one compact array, per frame or per window.
+    Doa(DoaArgs),
+}
+
+/// `soundloc doa`: an array scene and how to print its directions.
+#[derive(Debug, Args)]
+pub struct DoaArgs {
+    /// Array scene file (TOML): one multichannel recording and the capsule positions.
+    pub scene: PathBuf,
+
+    /// Output format (the table prints degrees; JSON gives radians and degrees).
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Override the scene's method.
+    #[arg(long, value_enum)]
+    pub method: Option<DoaMethodArg>,
+
+    /// Override the scene's number of sources per frame or window.
+    #[arg(long)]
+    pub n_sources: Option<usize>,
+}
+
+/// Methods of `soundloc doa`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DoaMethodArg {
+    /// SRP-PHAT: steered response power with the phase transform.
+    Srp,
+    /// Broadband MUSIC.
+    Music,
+    /// MUSIC with each frequency normalised (NormMUSIC).
+    Normmusic,
+}
+
+impl From<DoaMethodArg> for soundloc::doa::scene::DoaMethod {
+    fn from(method: DoaMethodArg) -> Self {
+        match method {
+            DoaMethodArg::Srp => Self::Srp,
+            DoaMethodArg::Music => Self::Music,
+            DoaMethodArg::Normmusic => Self::NormMusic,
+        }
+    }
 }
 
 /// `soundloc detect`: the scene, the outputs, and the main thresholds.

@@ -6,6 +6,7 @@
 //! soundloc detect SCENE [--format table|json|csv|geojson] [--output FILE] [--map MAP.png]
 //!                                                 events found in continuous recordings
 //! soundloc simulate SPEC [--out DIR]              recordings, scene and truth of a simulation
+//! soundloc doa SCENE [--format table|json]        directions from one compact array
 //! ```
 //!
 //! With no scene, `locate` runs on the real recordings in
@@ -13,6 +14,7 @@
 
 mod cli;
 mod detect;
+mod doa;
 mod map;
 mod report;
 mod simulate;
@@ -43,6 +45,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Tdoa(args) => report::tdoa(&args)?,
         Command::Detect(args) => detect_command(&args)?,
         Command::Simulate(args) => simulate::run(&args)?,
+        Command::Doa(args) => doa::run(&args)?,
     };
 
     // A reader that stops early (`| head`) is not an error.
