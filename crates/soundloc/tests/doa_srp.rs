@@ -271,6 +271,9 @@ fn bad_inputs_are_refused_with_reasons() {
         ..config(256, (300.0, 3500.0))
     });
     assert!(none.to_string().contains("n_sources"), "{none}");
+    let wide = MicArray::uniform_linear(2, 3.0).unwrap();
+    let short = SrpPhat::new(wide, grid(), config(64, (300.0, 3500.0))).unwrap_err();
+    assert!(short.to_string().contains("139.9 samples apart"), "{short}");
     assert!(
         MicArray::new(vec![[0.0; 3]]).is_err(),
         "one microphone is no array"

@@ -236,13 +236,32 @@ impl SrpPhat {
 
         // Inverse-FFT samples per input sample: the band, not the sample rate, fixes
         // how densely the correlation must be sampled.
-        let mut inverse_len = (2 * bins.end.saturating_sub(1)).max(2).next_power_of_two();
-        let lags = candidate_lags(&array, &grid, &config, inverse_len);
-        let widest = lags.iter().map(|l| l.half_width).max().unwrap_or(0);
-        while inverse_len < 2 * (widest + LANCZOS_TAPS) + 1 {
-            inverse_len *= 2;
+        // The frame must hold every pair's lags and the kernel's reach on both sides,
+        // so that the circular correlation does not fold them onto each other.
+        let max_lag = array.max_delay_s(config.speed_of_sound) * config.sample_rate;
+        let needed = 2 * (max_lag.ceil() as usize + LANCZOS_TAPS) + 2;
+        if config.fft_len < needed {
+            return Err(Error::parameter(
+                "fft_len",
+                format!(
+                    "at least {needed} samples for an array whose pairs are up to \
+                     {max_lag:.1} samples apart"
+                ),
+                config.fft_len,
+            ));
         }
-        let lags = candidate_lags(&array, &grid, &config, inverse_len);
+
+        // Inverse-FFT samples per input sample: the band, not the sample rate, fixes
+        // how densely the correlation must be sampled.
+        let mut inverse_len = (2 * bins.end.saturating_sub(1)).max(2).next_power_of_two();
+        let (lags, widest) = loop {
+            let lags = candidate_lags(&array, &grid, &config, inverse_len);
+            let widest = lags.iter().map(|l| l.half_width).max().unwrap_or(0);
+            if inverse_len > 2 * (widest + LANCZOS_TAPS) || inverse_len >= config.fft_len {
+                break (lags, widest);
+            }
+            inverse_len *= 2;
+        };
 
         let narrow = lags
             .iter()
