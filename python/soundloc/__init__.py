@@ -21,6 +21,10 @@ Conventions
   (a ``RuntimeError``); unreadable data files raise :class:`DataFileError` (an
   ``OSError``).
 - Long calls release the GIL, so threads run them in parallel.
+- Compact arrays: directions point towards the source, azimuth counter-clockwise from
+  +x and colatitude from +z, in radians. ``SrpPhat`` and ``Music`` scan a
+  ``SearchGrid`` and take spectra ``(n_mics, fft_len // 2 + 1, n_frames)`` from
+  :func:`stft` (pyroomacoustics' layout) or frames ``(n_mics, fft_len)``.
 
 Example
 -------
@@ -34,28 +38,42 @@ Example
 
 from soundloc._soundloc import (
     DataFileError,
+    DelayDirection,
     GccPhat,
     InvalidInputError,
     LocalizationError,
+    Music,
+    SearchGrid,
     Solution,
+    SourceEstimate,
+    SrpPhat,
     TdoaResult,
     __version__,
+    direction_from_delays,
     gcc_phat,
     locate,
     locate_signals,
     speed_of_sound,
+    stft,
 )
 
 __all__ = [
     "DataFileError",
+    "DelayDirection",
     "GccPhat",
     "InvalidInputError",
     "LocalizationError",
+    "Music",
+    "SearchGrid",
     "Solution",
+    "SourceEstimate",
+    "SrpPhat",
     "TdoaResult",
     "__version__",
+    "direction_from_delays",
     "gcc_phat",
     "locate",
     "locate_signals",
     "speed_of_sound",
+    "stft",
 ]

@@ -24,6 +24,13 @@ __all__ = [
     "locate",
     "locate_signals",
     "speed_of_sound",
+    "SearchGrid",
+    "SourceEstimate",
+    "DelayDirection",
+    "SrpPhat",
+    "Music",
+    "stft",
+    "direction_from_delays",
 ]
 
 __version__: str
@@ -410,3 +417,285 @@ def speed_of_sound(temperature_c: float, humidity_percent: float = 0.0) -> float
     InvalidInputError
         A temperature or humidity outside its range.
     """
+
+_Complex: TypeAlias = npt.NDArray[np.complex128] | npt.NDArray[np.complex64]
+
+@final
+class SearchGrid:
+    """Candidate directions (far field) or positions (near field) for a steered method.
+
+    Build one with a static constructor. Directions are unit vectors towards the
+    source (azimuth counter-clockwise from +x, colatitude from +z); positions are
+    metres in the array's frame.
+    """
+
+    @staticmethod
+    def sphere(subdivisions: int) -> SearchGrid:
+        """Directions over the sphere from an icosahedron subdivided ``subdivisions``
+        times: ``10 * 4**n + 2`` points (642 for 3, 2562 for 4), at most 8."""
+    @staticmethod
+    def hemisphere(subdivisions: int) -> SearchGrid:
+        """The sphere's directions with colatitude at most 90 degrees (for planar
+        arrays, which cannot tell the two sides of their plane apart)."""
+    @staticmethod
+    def horizon(n_azimuths: int) -> SearchGrid:
+        """``n_azimuths`` (at least 3) directions on the horizon, the first on +x."""
+    @staticmethod
+    def plane(
+        x_m: tuple[float, float], y_m: tuple[float, float], z_m: float, step_m: float
+    ) -> SearchGrid:
+        """Positions on a square lattice of ``step_m`` at height ``z_m``, metres."""
+    @staticmethod
+    def volume(
+        x_m: tuple[float, float],
+        y_m: tuple[float, float],
+        z_m: tuple[float, float],
+        step_m: float,
+    ) -> SearchGrid:
+        """Positions on a cubic lattice of ``step_m`` filling a box, metres."""
+    @property
+    def points(self) -> npt.NDArray[np.float64]:
+        """``(n_points, 3)``: unit vectors (far field) or positions in metres."""
+    @property
+    def field(self) -> str:
+        """``"far"`` (directions) or ``"near"`` (positions)."""
+    @property
+    def spacing(self) -> float:
+        """Typical spacing of neighbours: radians (far field) or metres."""
+    def __len__(self) -> int: ...
+
+@final
+class SourceEstimate:
+    """A direction (far-field grid) or a position (near-field grid) found by a method.
+
+    Attributes
+    ----------
+    azimuth, colatitude : float or None
+        Radians, for a direction; ``None`` for a position.
+    position : (float, float, float) or None
+        Metres in the array's frame, for a position.
+    power : float
+        The method's score (comparable within one call, not between methods).
+    std_rad : float or None
+        Angular standard deviation, radians, where the method gives one.
+    ambiguity : str
+        ``"none"``, ``"mirror"`` (planar array: the reflection across its plane fits
+        as well) or ``"cone"`` (linear array: any direction at ``cone_half_angle``
+        from its axis fits).
+    mirror : (float, float) or None
+        The mirror image ``(azimuth, colatitude)`` for a planar array.
+    cone_half_angle : float or None
+        Radians, for a linear array.
+    """
+
+    @property
+    def azimuth(self) -> float | None: ...
+    @property
+    def colatitude(self) -> float | None: ...
+    @property
+    def position(self) -> tuple[float, float, float] | None: ...
+    @property
+    def power(self) -> float: ...
+    @property
+    def std_rad(self) -> float | None: ...
+    @property
+    def ambiguity(self) -> str: ...
+    @property
+    def mirror(self) -> tuple[float, float] | None: ...
+    @property
+    def cone_half_angle(self) -> float | None: ...
+
+@final
+class DelayDirection:
+    """A direction fitted to pair delays.
+
+    Attributes
+    ----------
+    estimate : SourceEstimate
+        The direction; ``power`` is the fraction of delays used, ``std_rad`` the
+        angular sigma.
+    covariance_rad2 : list of list of float, shape (2, 2)
+        Covariance of the angular error, radians squared, in ``tangent_axes``.
+    tangent_axes : list of list of float, shape (2, 3)
+        Two unit vectors tangent to the sphere at the estimate.
+    residual_rms_s : float
+        RMS delay residual over the delays used, seconds.
+    used : int
+        Number of delays used.
+    rejected : list of (int, int, int, str, str)
+        ``(row, i, j, kind, reason)`` per delay left out; kind is ``"impossible"`` or
+        ``"outlier"``.
+    """
+
+    @property
+    def estimate(self) -> SourceEstimate: ...
+    @property
+    def covariance_rad2(self) -> list[list[float]]: ...
+    @property
+    def tangent_axes(self) -> list[list[float]]: ...
+    @property
+    def residual_rms_s(self) -> float: ...
+    @property
+    def used(self) -> int: ...
+    @property
+    def rejected(self) -> list[tuple[int, int, int, str, str]]: ...
+
+def direction_from_delays(
+    mic_positions: _Table,
+    tdoa_pairs: _Table,
+    *,
+    speed_of_sound: float = 343.2,
+    delay_std_s: float = 1e-5,
+    reject_sigmas: float = 4.0,
+) -> DelayDirection:
+    """The direction of a distant source from pair delays, robust to wrong delays.
+
+    Parameters
+    ----------
+    mic_positions : array_like, shape (n_mics, 3)
+        Capsule positions, metres.
+    tdoa_pairs : array_like, shape (m, 3)
+        Rows ``(i, j, delay_s)`` with ``delay_s = t_j - t_i``, seconds.
+    speed_of_sound : float, default 343.2
+        m/s.
+    delay_std_s : float, default 1e-5
+        Standard deviation of each delay, seconds.
+    reject_sigmas : float, default 4.0
+        Delays further than this many robust standard deviations from the fit are
+        left out (and reported).
+
+    Raises
+    ------
+    InvalidInputError
+        Bad shapes or values, an index out of range, coincident microphones.
+    LocalizationError
+        Too few usable delays for the array's dimensions.
+    """
+
+def stft(
+    signals: npt.NDArray[np.float64] | npt.NDArray[np.float32] | npt.NDArray[np.int16],
+    fft_len: int,
+    hop: int,
+) -> npt.NDArray[np.complex128]:
+    """Hann-windowed spectra of every complete frame, ``(n_mics, fft_len // 2 + 1,
+    n_frames)``: the layout pyroomacoustics' ``locate_sources`` takes.
+
+    Parameters
+    ----------
+    signals : ndarray, shape (n_mics, n_samples)
+    fft_len : int
+        Samples per frame (at least 2).
+    hop : int
+        Samples between frame starts (at least 1).
+    """
+
+@final
+class SrpPhat:
+    """SRP-PHAT (DiBiase 2000) over a search grid, frame by frame or over many frames.
+
+    Plans, tables and buffers are kept between calls. Peaks are refined off the grid
+    with the exact steered power. The GIL is released during processing.
+
+    Parameters
+    ----------
+    mic_positions : array_like, shape (n_mics, 3)
+        Capsule positions, metres (at least 2, no two at one place).
+    grid : SearchGrid
+    sample_rate : float
+        Hz.
+    fft_len : int, default 512
+        Samples per frame.
+    freq_range_hz : (float, float), optional
+        Band scored, within 0 to Nyquist; default 300 Hz to 4 kHz (or Nyquist).
+    n_sources : int, default 1
+        How many separated peaks to report.
+    min_separation : float, optional
+        Least separation of reported sources: radians or metres, as the grid;
+        default five grid spacings.
+    refine : bool, default True
+        Refine each peak off the grid.
+    speed_of_sound : float, default 343.0
+        m/s.
+
+    Raises
+    ------
+    InvalidInputError
+        For any bad parameter or array.
+    """
+
+    def __new__(
+        cls,
+        mic_positions: _Table,
+        grid: SearchGrid,
+        *,
+        sample_rate: float,
+        fft_len: int = 512,
+        freq_range_hz: tuple[float, float] | None = None,
+        n_sources: int = 1,
+        min_separation: float | None = None,
+        refine: bool = True,
+        speed_of_sound: float = 343.0,
+    ) -> SrpPhat: ...
+    def process_frame(self, frame: _Signal) -> list[SourceEstimate]:
+        """Sources in one frame ``(n_mics, fft_len)``; raises ``LocalizationError`` for
+        a silent frame."""
+    def process_spectra(self, spectra: _Complex) -> list[SourceEstimate]:
+        """Sources in spectra ``(n_mics, fft_len // 2 + 1, n_frames)`` (the maps of all
+        frames are summed)."""
+    @property
+    def map(self) -> npt.NDArray[np.float64]:
+        """The last steered-power map, one value per grid point."""
+
+@final
+class Music:
+    """Broadband incoherent MUSIC (Schmidt 1986), or NormMUSIC (each frequency's
+    pseudo-spectrum normalised before summing), over a search grid.
+
+    Parameters
+    ----------
+    mic_positions : array_like, shape (n_mics, 3)
+        Capsule positions, metres.
+    grid : SearchGrid
+    sample_rate : float
+        Hz.
+    fft_len : int, default 512
+    freq_range_hz : (float, float), default (300, 3500)
+    n_sources : int, default 1
+        At most ``n_mics - 1`` (MUSIC needs a noise subspace).
+    min_separation : float, optional
+        Radians or metres, as the grid; default 10 degrees or 10 cm.
+    refine : bool, default True
+    normalise : bool, default True
+        NormMUSIC when true, plain MUSIC when false.
+    speed_of_sound : float, default 343.0
+    forgetting_factor : float, default 0.95
+        Weight of the past in :meth:`push_frame`'s running covariances.
+    """
+
+    def __new__(
+        cls,
+        mic_positions: _Table,
+        grid: SearchGrid,
+        *,
+        sample_rate: float,
+        fft_len: int = 512,
+        freq_range_hz: tuple[float, float] = (300.0, 3500.0),
+        n_sources: int = 1,
+        min_separation: float | None = None,
+        refine: bool = True,
+        normalise: bool = True,
+        speed_of_sound: float = 343.0,
+        forgetting_factor: float = 0.95,
+    ) -> Music: ...
+    def process_spectra(self, spectra: _Complex) -> list[SourceEstimate]:
+        """Sources in spectra ``(n_mics, fft_len // 2 + 1, n_frames)``."""
+    def process_signals(self, signals: _Signal, hop: int) -> list[SourceEstimate]:
+        """Sources in signals ``(n_mics, n_samples)``, framed every ``hop`` samples."""
+    def push_frame(self, frame: _Signal) -> list[SourceEstimate]:
+        """Adds one frame ``(n_mics, fft_len)`` to the running covariances and returns
+        the current sources."""
+    def reset(self) -> None:
+        """Forgets the running covariances."""
+    @property
+    def map(self) -> npt.NDArray[np.float64]:
+        """The last pseudo-spectrum, one value per grid point."""

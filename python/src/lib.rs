@@ -7,6 +7,7 @@
 use pyo3::prelude::*;
 
 mod convert;
+mod doa;
 mod errors;
 mod gcc;
 mod locate;
@@ -28,6 +29,13 @@ fn _soundloc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<gcc::TdoaResult>()?;
     m.add_class::<gcc::PyGccPhat>()?;
     m.add_class::<locate::Solution>()?;
+    m.add_class::<doa::SearchGrid>()?;
+    m.add_class::<doa::SourceEstimate>()?;
+    m.add_class::<doa::DelayDirection>()?;
+    m.add_class::<doa::PyMusic>()?;
+    m.add_class::<doa::PySrpPhat>()?;
+    m.add_function(wrap_pyfunction!(doa::stft, m)?)?;
+    m.add_function(wrap_pyfunction!(doa::direction_from_delays, m)?)?;
     m.add_function(wrap_pyfunction!(gcc::gcc_phat, m)?)?;
     m.add_function(wrap_pyfunction!(locate::locate, m)?)?;
     m.add_function(wrap_pyfunction!(locate::locate_signals, m)?)?;

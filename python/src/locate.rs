@@ -138,21 +138,7 @@ pub fn locate(
     max_range_m: Option<f64>,
 ) -> PyResult<Solution> {
     let sensors = rows_of_three(mic_positions, "mic_positions")?;
-    let rows = rows_of_three(tdoa_pairs, "tdoa_pairs")?;
-    if rows.is_empty() {
-        return Err(invalid(
-            "tdoa_pairs",
-            "at least one (i, j, delay_s) row",
-            "none",
-        ));
-    }
-    if !(delay_std_s.is_finite() && delay_std_s > 0.0) {
-        return Err(invalid(
-            "delay_std_s",
-            "a positive number of seconds",
-            delay_std_s,
-        ));
-    }
+    let measurements = measurements(tdoa_pairs, sensors.len(), delay_std_s)?;
     if let Some((low, high)) = height_bounds {
         if !(low.is_finite() && high.is_finite() && low < high) {
             return Err(invalid(
@@ -162,22 +148,6 @@ pub fn locate(
             ));
         }
     }
-    let measurements = rows
-        .iter()
-        .enumerate()
-        .map(|(row, &[i, j, delay_s])| {
-            let i = mic_index(i, row, sensors.len())?;
-            let j = mic_index(j, row, sensors.len())?;
-            if i == j {
-                return Err(invalid(
-                    &format!("tdoa_pairs[{row}]"),
-                    "two different microphones",
-                    format!("i = j = {i}"),
-                ));
-            }
-            Ok(TdoaMeasurement::new(i, j, delay_s, delay_std_s))
-        })
-        .collect::<PyResult<Vec<_>>>()?;
     let dimension = match dimension {
         2 => Dimension::Two,
         3 => Dimension::Three,
@@ -323,4 +293,43 @@ fn mic_index(value: f64, row: usize, n_mics: usize) -> PyResult<usize> {
             value,
         ))
     }
+}
+
+/// The `(i, j, delay_s)` rows of `tdoa_pairs` as measurements between `n_mics`
+/// microphones, each with standard deviation `delay_std_s`.
+pub(crate) fn measurements(
+    tdoa_pairs: &Bound<'_, PyAny>,
+    n_mics: usize,
+    delay_std_s: f64,
+) -> PyResult<Vec<TdoaMeasurement>> {
+    let rows = rows_of_three(tdoa_pairs, "tdoa_pairs")?;
+    if rows.is_empty() {
+        return Err(invalid(
+            "tdoa_pairs",
+            "at least one (i, j, delay_s) row",
+            "none",
+        ));
+    }
+    if !(delay_std_s.is_finite() && delay_std_s > 0.0) {
+        return Err(invalid(
+            "delay_std_s",
+            "a positive number of seconds",
+            delay_std_s,
+        ));
+    }
+    rows.iter()
+        .enumerate()
+        .map(|(row, &[i, j, delay_s])| {
+            let i = mic_index(i, row, n_mics)?;
+            let j = mic_index(j, row, n_mics)?;
+            if i == j {
+                return Err(invalid(
+                    &format!("tdoa_pairs[{row}]"),
+                    "two different microphones",
+                    format!("i = j = {i}"),
+                ));
+            }
+            Ok(TdoaMeasurement::new(i, j, delay_s, delay_std_s))
+        })
+        .collect()
 }

@@ -1,0 +1,137 @@
+"""Compact arrays from Python: grids, STFT, directions from delays, SRP-PHAT and MUSIC."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import soundloc
+
+ROOT = Path(__file__).resolve().parents[2]
+C = 343.0
+
+
+def circular(n_mics, radius):
+    phi = 2 * np.pi * np.arange(n_mics) / n_mics
+    return np.stack([radius * np.cos(phi), radius * np.sin(phi), np.zeros(n_mics)], axis=1)
+
+
+def far_field_noise(mics, azimuth, colatitude, fs, n_samples, seed=0):
+    """White noise from a plane wave, delayed exactly to each capsule (numpy only)."""
+    u = np.array([np.sin(colatitude) * np.cos(azimuth), np.sin(colatitude) * np.sin(azimuth), np.cos(colatitude)])
+    delays = -(mics - mics.mean(axis=0)) @ u / C * fs
+    n_total = 4 * n_samples
+    source = np.random.default_rng(seed).standard_normal(n_total)
+    spectrum = np.fft.rfft(source)
+    freqs = np.fft.rfftfreq(n_total)
+    start = (n_total - n_samples) // 2
+    return np.stack(
+        [np.fft.irfft(spectrum * np.exp(-2j * np.pi * freqs * d), n_total)[start : start + n_samples] for d in delays]
+    )
+
+
+def angle_between(a_az, a_col, b_az, b_col):
+    def unit(az, col):
+        return np.array([np.sin(col) * np.cos(az), np.sin(col) * np.sin(az), np.cos(col)])
+
+    return np.degrees(np.arccos(np.clip(unit(a_az, a_col) @ unit(b_az, b_col), -1, 1)))
+
+
+def test_grids_have_the_documented_sizes():
+    sphere = soundloc.SearchGrid.sphere(4)
+    assert len(sphere) == 2562 and sphere.field == "far"
+    np.testing.assert_allclose(np.linalg.norm(sphere.points, axis=1), 1.0)
+    assert (soundloc.SearchGrid.hemisphere(3).points[:, 2] >= -1e-9).all()
+    plane = soundloc.SearchGrid.plane((0.0, 1.0), (0.0, 0.5), 0.0, 0.25)
+    assert len(plane) == 15 and plane.field == "near"
+    with pytest.raises(soundloc.InvalidInputError, match="x_m"):
+        soundloc.SearchGrid.plane((1.0, 0.0), (0.0, 1.0), 0.0, 0.1)
+
+
+def test_stft_matches_numpy():
+    signals = np.random.default_rng(1).standard_normal((3, 2000))
+    spectra = soundloc.stft(signals, 256, 64)
+    window = np.hanning(257)[:256]
+    n_frames = (2000 - 256) // 64 + 1
+    expected = np.stack([np.fft.rfft(signals[:, f * 64 : f * 64 + 256] * window, axis=1) for f in range(n_frames)], axis=2)
+    assert spectra.shape == (3, 129, n_frames)
+    np.testing.assert_allclose(spectra, expected, atol=1e-9)
+
+
+def test_directions_from_the_real_pyramic_delays():
+    """The 540 measured directions of the Pyramic array (real data), from Python."""
+    data = json.loads((ROOT / "datasets" / "pyramic-tdoa" / "pyramic_tdoa.json").read_text())
+    mics = np.array(data["microphones"]).T
+    delays = np.array(data["delays"])
+    sources = np.array(data["sources"])
+    errors = []
+    for a in range(delays.shape[1]):
+        for s in range(delays.shape[2]):
+            pairs = np.array([[0, m + 1, delays[m, a, s]] for m in range(delays.shape[0])])
+            fitted = soundloc.direction_from_delays(
+                mics, pairs, speed_of_sound=data["sound_speed_mps"], delay_std_s=1 / 96000 / np.sqrt(12)
+            )
+            u = sources[:, a, s]
+            truth_az, truth_col = np.arctan2(u[1], u[0]), np.arccos(u[2] / np.linalg.norm(u))
+            errors.append(angle_between(fitted.estimate.azimuth, fitted.estimate.colatitude, truth_az, truth_col))
+    errors = np.array(errors)
+    assert np.median(errors) <= 3.0
+    assert np.percentile(errors, 95) <= 4.5
+
+
+def test_music_finds_a_source_at_61_degrees():
+    fs = 16000
+    mics = circular(12, 0.15)
+    signals = far_field_noise(mics, np.radians(61), np.pi / 2, fs, fs)
+    grid = soundloc.SearchGrid.horizon(360)
+    for normalise in (False, True):
+        music = soundloc.Music(mics, grid, sample_rate=fs, fft_len=256, freq_range_hz=(500.0, 4000.0), normalise=normalise)
+        found = music.process_signals(signals, 128)
+        assert abs(np.degrees(found[0].azimuth) - 61.0) < 0.3
+        assert music.map.shape == (360,)
+
+
+def test_doa_inputs_are_checked():
+    grid = soundloc.SearchGrid.horizon(36)
+    with pytest.raises(soundloc.InvalidInputError, match="at least 2 microphones"):
+        soundloc.Music(np.zeros((1, 3)), grid, sample_rate=16000)
+    with pytest.raises(soundloc.InvalidInputError, match="microphones 0 and 1"):
+        soundloc.Music(np.zeros((2, 3)), grid, sample_rate=16000)
+    mics = circular(4, 0.05)
+    with pytest.raises(soundloc.InvalidInputError, match="Nyquist"):
+        soundloc.Music(mics, grid, sample_rate=16000, freq_range_hz=(100.0, 9000.0))
+    music = soundloc.Music(mics, grid, sample_rate=16000)
+    with pytest.raises(soundloc.InvalidInputError, match="spectra"):
+        music.process_spectra(np.zeros((4, 257)))
+    with pytest.raises(soundloc.LocalizationError):
+        music.process_spectra(np.zeros((4, 257, 10), dtype=complex))
+    with pytest.raises(soundloc.InvalidInputError):
+        soundloc.direction_from_delays(mics, [[0, 7, 1e-4]])
+
+
+def test_srp_phat_finds_a_source_at_61_degrees_per_frame_and_over_frames():
+    fs = 16000
+    mics = circular(12, 0.15)
+    signals = far_field_noise(mics, np.radians(61), np.pi / 2, fs, fs, seed=3)
+    srp = soundloc.SrpPhat(mics, soundloc.SearchGrid.horizon(360), sample_rate=fs, fft_len=512)
+    pooled = srp.process_spectra(soundloc.stft(signals, 512, 128))
+    assert abs(np.degrees(pooled[0].azimuth) - 61.0) < 0.3
+    frame = srp.process_frame(signals[:, 4000:4512])
+    assert abs(np.degrees(frame[0].azimuth) - 61.0) < 0.3
+    assert srp.map.shape == (360,)
+    with pytest.raises(soundloc.InvalidInputError, match="512"):
+        srp.process_frame(signals[:, :100])
+    with pytest.raises(soundloc.LocalizationError):
+        srp.process_frame(np.zeros((12, 512)))
+
+
+def test_planar_arrays_report_the_mirror_image():
+    fs = 16000
+    mics = circular(6, 0.0463)
+    signals = far_field_noise(mics, np.radians(40), np.radians(70), fs, fs, seed=4)
+    srp = soundloc.SrpPhat(mics, soundloc.SearchGrid.hemisphere(4), sample_rate=fs)
+    found = srp.process_spectra(soundloc.stft(signals, 512, 128))[0]
+    assert found.ambiguity == "mirror"
+    assert abs(np.degrees(found.azimuth) - 40.0) < 0.5
+    assert abs(found.mirror[1] - (np.pi - found.colatitude)) < 1e-9
