@@ -583,6 +583,8 @@ def stft(
     Parameters
     ----------
     signals : ndarray, shape (n_mics, n_samples)
+        float64, float32 or int16; int16 is taken as raw counts (not scaled), which
+        the phase transform does not mind.
     fft_len : int
         Samples per frame (at least 2).
     hop : int
@@ -614,8 +616,8 @@ class SrpPhat:
         default five grid spacings.
     refine : bool, default True
         Refine each peak off the grid.
-    speed_of_sound : float, default 343.0
-        m/s.
+    speed_of_sound : float, default 343.2
+        m/s (dry air at 20 degC).
 
     Raises
     ------
@@ -634,7 +636,7 @@ class SrpPhat:
         n_sources: int = 1,
         min_separation: float | None = None,
         refine: bool = True,
-        speed_of_sound: float = 343.0,
+        speed_of_sound: float = 343.2,
     ) -> SrpPhat: ...
     def process_frame(self, frame: _Signal) -> list[SourceEstimate]:
         """Sources in one frame ``(n_mics, fft_len)``; raises ``LocalizationError`` for
@@ -659,7 +661,8 @@ class Music:
     sample_rate : float
         Hz.
     fft_len : int, default 512
-    freq_range_hz : (float, float), default (300, 3500)
+    freq_range_hz : (float, float), optional
+        Band scored, within 0 to Nyquist; default 300 Hz to 4 kHz (or Nyquist).
     n_sources : int, default 1
         At most ``n_mics - 1`` (MUSIC needs a noise subspace).
     min_separation : float, optional
@@ -667,7 +670,8 @@ class Music:
     refine : bool, default True
     normalise : bool, default True
         NormMUSIC when true, plain MUSIC when false.
-    speed_of_sound : float, default 343.0
+    speed_of_sound : float, default 343.2
+        m/s (dry air at 20 degC).
     forgetting_factor : float, default 0.95
         Weight of the past in :meth:`push_frame`'s running covariances.
     """
@@ -679,12 +683,12 @@ class Music:
         *,
         sample_rate: float,
         fft_len: int = 512,
-        freq_range_hz: tuple[float, float] = (300.0, 3500.0),
+        freq_range_hz: tuple[float, float] | None = None,
         n_sources: int = 1,
         min_separation: float | None = None,
         refine: bool = True,
         normalise: bool = True,
-        speed_of_sound: float = 343.0,
+        speed_of_sound: float = 343.2,
         forgetting_factor: float = 0.95,
     ) -> Music: ...
     def process_spectra(self, spectra: _Complex) -> list[SourceEstimate]:

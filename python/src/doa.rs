@@ -16,6 +16,7 @@ use soundloc::doa::stft::Stft;
 
 use crate::convert::{describe, rows_of_three, signal_rows};
 use crate::errors::{guarded, invalid, to_py_err};
+use crate::gcc::count;
 
 /// Candidate directions (unit vectors) or positions (metres) for a steered method.
 #[pyclass(frozen, module = "soundloc", name = "SearchGrid")]
@@ -28,20 +29,20 @@ impl SearchGrid {
     /// Directions over the sphere from an icosahedron subdivided `subdivisions` times
     /// (`10 * 4**n + 2` points; 2562 for 4).
     #[staticmethod]
-    fn sphere(subdivisions: u32) -> PyResult<Self> {
-        wrap(RustGrid::sphere(subdivisions))
+    fn sphere(subdivisions: i64) -> PyResult<Self> {
+        wrap(RustGrid::sphere(subdivisions_of(subdivisions)?))
     }
 
     /// The sphere's directions with colatitude at most 90 degrees.
     #[staticmethod]
-    fn hemisphere(subdivisions: u32) -> PyResult<Self> {
-        wrap(RustGrid::hemisphere(subdivisions))
+    fn hemisphere(subdivisions: i64) -> PyResult<Self> {
+        wrap(RustGrid::hemisphere(subdivisions_of(subdivisions)?))
     }
 
     /// `n_azimuths` directions on the horizon, the first on +x.
     #[staticmethod]
-    fn horizon(n_azimuths: usize) -> PyResult<Self> {
-        wrap(RustGrid::horizon(n_azimuths))
+    fn horizon(n_azimuths: i64) -> PyResult<Self> {
+        wrap(RustGrid::horizon(count("n_azimuths", n_azimuths, 3)?))
     }
 
     /// Positions on a square lattice at height `z_m` (near field), metres.
@@ -92,6 +93,11 @@ impl SearchGrid {
             self.grid.spacing()
         )
     }
+}
+
+/// Icosahedron subdivisions as the library takes them (it bounds them at 8).
+fn subdivisions_of(value: i64) -> PyResult<u32> {
+    u32::try_from(value).map_err(|_| invalid("subdivisions", "an integer from 0 to 8", value))
 }
 
 fn wrap(grid: soundloc::Result<RustGrid>) -> PyResult<SearchGrid> {
@@ -186,9 +192,10 @@ impl SourceEstimate {
 pub fn stft<'py>(
     py: Python<'py>,
     signals: &Bound<'py, PyAny>,
-    fft_len: usize,
-    hop: usize,
+    fft_len: i64,
+    hop: i64,
 ) -> PyResult<Bound<'py, PyArray3<Complex64>>> {
+    let (fft_len, hop) = (count("fft_len", fft_len, 2)?, count("hop", hop, 1)?);
     let signals = signal_matrix(signals, "signals")?;
     let spectra = py.detach(|| guarded(|| Stft::new(fft_len, hop)?.process(signals.view())))?;
     Ok(spectra.into_pyarray(py))
@@ -321,18 +328,18 @@ pub struct PyMusic {
 impl PyMusic {
     #[new]
     #[pyo3(signature = (
-        mic_positions, grid, *, sample_rate, fft_len = 512, freq_range_hz = (300.0, 3500.0),
+        mic_positions, grid, *, sample_rate, fft_len = 512, freq_range_hz = None,
         n_sources = 1, min_separation = None, refine = true, normalise = true,
-        speed_of_sound = 343.0, forgetting_factor = 0.95
+        speed_of_sound = 343.2, forgetting_factor = 0.95
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         mic_positions: &Bound<'_, PyAny>,
         grid: &SearchGrid,
         sample_rate: f64,
-        fft_len: usize,
-        freq_range_hz: (f64, f64),
-        n_sources: usize,
+        fft_len: i64,
+        freq_range_hz: Option<(f64, f64)>,
+        n_sources: i64,
         min_separation: Option<f64>,
         refine: bool,
         normalise: bool,
@@ -341,11 +348,12 @@ impl PyMusic {
     ) -> PyResult<Self> {
         let array = mic_array(mic_positions)?;
         let config = MusicConfig {
-            fft_len,
+            fft_len: count("fft_len", fft_len, 2)?,
             sample_rate,
             speed_of_sound,
-            freq_range_hz,
-            n_sources,
+            freq_range_hz: freq_range_hz
+                .unwrap_or_else(|| soundloc::doa::default_freq_range_hz(sample_rate)),
+            n_sources: count("n_sources", n_sources, 1)?,
             min_separation: min_separation.unwrap_or_else(|| default_separation(&grid.grid)),
             refine,
             normalise,
@@ -373,8 +381,9 @@ impl PyMusic {
         &self,
         py: Python<'_>,
         signals: &Bound<'_, PyAny>,
-        hop: usize,
+        hop: i64,
     ) -> PyResult<Vec<SourceEstimate>> {
+        let hop = count("hop", hop, 1)?;
         let signals = signal_matrix(signals, "signals")?;
         let found = py.detach(|| guarded(|| self.lock().process_signals(signals.view(), hop)))?;
         Ok(found.into_iter().map(SourceEstimate::from).collect())
@@ -441,16 +450,16 @@ impl PySrpPhat {
     #[new]
     #[pyo3(signature = (
         mic_positions, grid, *, sample_rate, fft_len = 512, freq_range_hz = None,
-        n_sources = 1, min_separation = None, refine = true, speed_of_sound = 343.0
+        n_sources = 1, min_separation = None, refine = true, speed_of_sound = 343.2
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         mic_positions: &Bound<'_, PyAny>,
         grid: &SearchGrid,
         sample_rate: f64,
-        fft_len: usize,
+        fft_len: i64,
         freq_range_hz: Option<(f64, f64)>,
-        n_sources: usize,
+        n_sources: i64,
         min_separation: Option<f64>,
         refine: bool,
         speed_of_sound: f64,
@@ -458,10 +467,10 @@ impl PySrpPhat {
         let array = mic_array(mic_positions)?;
         let defaults = SrpConfig::new(sample_rate);
         let config = SrpConfig {
-            fft_len,
+            fft_len: count("fft_len", fft_len, 2)?,
             speed_of_sound,
             freq_range_hz: freq_range_hz.unwrap_or(defaults.freq_range_hz),
-            n_sources,
+            n_sources: count("n_sources", n_sources, 1)?,
             min_separation,
             refine,
             ..defaults

@@ -313,7 +313,7 @@ fn config(
 }
 
 /// A Python integer as a count of at least `minimum`.
-fn count(name: &str, value: i64, minimum: usize) -> PyResult<usize> {
+pub(crate) fn count(name: &str, value: i64, minimum: usize) -> PyResult<usize> {
     usize::try_from(value)
         .ok()
         .filter(|&v| v >= minimum)

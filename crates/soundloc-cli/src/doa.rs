@@ -61,8 +61,11 @@ struct SourceJson {
     position_m: Option<[f64; 3]>,
     power: f64,
     ambiguity: &'static str,
+    mirror_azimuth_rad: Option<f64>,
+    mirror_colatitude_rad: Option<f64>,
     mirror_azimuth_deg: Option<f64>,
     mirror_elevation_deg: Option<f64>,
+    cone_half_angle_rad: Option<f64>,
     cone_half_angle_deg: Option<f64>,
 }
 
@@ -105,8 +108,11 @@ fn source_json(source: &SourceEstimate) -> SourceJson {
         position_m: None,
         power: source.power(),
         ambiguity: "none",
+        mirror_azimuth_rad: None,
+        mirror_colatitude_rad: None,
         mirror_azimuth_deg: None,
         mirror_elevation_deg: None,
+        cone_half_angle_rad: None,
         cone_half_angle_deg: None,
     };
     match source {
@@ -119,11 +125,14 @@ fn source_json(source: &SourceEstimate) -> SourceJson {
                 Ambiguity::None => {}
                 Ambiguity::Mirror { mirror } => {
                     json.ambiguity = "mirror";
+                    json.mirror_azimuth_rad = Some(mirror.azimuth);
+                    json.mirror_colatitude_rad = Some(mirror.colatitude);
                     json.mirror_azimuth_deg = Some(mirror.azimuth.to_degrees());
                     json.mirror_elevation_deg = Some(mirror.elevation().to_degrees());
                 }
                 Ambiguity::Cone { half_angle, .. } => {
                     json.ambiguity = "cone";
+                    json.cone_half_angle_rad = Some(half_angle);
                     json.cone_half_angle_deg = Some(half_angle.to_degrees());
                 }
             }

@@ -154,4 +154,24 @@ fn doa_names_a_missing_channel_and_a_window_outside_the_recording() {
         message.contains("events[0]") && message.contains("inside the recording"),
         "{message}"
     );
+
+    let scene = simulated_board("nyquist", "[doa]\nfreq_range_hz = [300.0, 12000.0]\n", 6);
+    let output = soundloc().arg("doa").arg(&scene).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        message.contains("array.toml")
+            && message.contains("doa.freq_range_hz")
+            && message.contains("8000 Hz (Nyquist)"),
+        "{message}"
+    );
+
+    let scene = simulated_board("long-frames", "[doa]\nfft_len = 1000000\n", 6);
+    let output = soundloc().arg("doa").arg(&scene).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        message.contains("take.wav") && message.contains("doa.fft_len = 1000000"),
+        "{message}"
+    );
 }

@@ -40,6 +40,19 @@ pub mod scene;
 pub mod srp;
 pub mod stft;
 
+/// The longest frame the steered methods accept, samples (about 65 s at 16 kHz): a
+/// frame is one stretch of sound, and a longer one is almost surely a mistake that
+/// would ask for gigabytes.
+pub const MAX_FFT_LEN: usize = 1 << 20;
+
+/// The default band of the steered methods at `sample_rate` Hz: 300 Hz to 4 kHz (or
+/// the Nyquist frequency, if lower), where speech and most everyday sounds carry their
+/// energy and where compact arrays are not yet spatially aliased.
+pub fn default_freq_range_hz(sample_rate: f64) -> (f64, f64) {
+    let nyquist = sample_rate / 2.0;
+    (300.0_f64.min(0.2 * nyquist), 4000.0_f64.min(nyquist))
+}
+
 /// One direction found by a method, with what it cannot tell apart.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DirectionEstimate {

@@ -127,9 +127,20 @@ pub fn analyse(scene: &ArrayScene) -> Result<SceneDirections> {
     let band = scene.freq_range_hz(sample_rate);
     let grid = scene.grid()?;
     let (grid_points, grid_kind) = (grid.len(), grid.kind());
-    let mut method = Steered::new(scene, grid, sample_rate, band)?;
+    let mut method =
+        Steered::new(scene, grid, sample_rate, band).map_err(|e| setting_error(scene, e))?;
 
     let settings = &scene.settings;
+    if signals.ncols() < settings.fft_len {
+        return Err(Error::Audio {
+            path: scene.audio.clone(),
+            reason: format!(
+                "expected at least one frame of doa.fft_len = {} samples per channel, got {}",
+                settings.fft_len,
+                signals.ncols()
+            ),
+        });
+    }
     let windows = if scene.events.is_empty() {
         per_frame(
             &mut method,
@@ -139,7 +150,8 @@ pub fn analyse(scene: &ArrayScene) -> Result<SceneDirections> {
             sample_rate,
         )
     } else {
-        let stft = Stft::new(settings.fft_len, settings.hop)?;
+        let stft =
+            Stft::new(settings.fft_len, settings.hop).map_err(|e| setting_error(scene, e))?;
         scene
             .events
             .iter()
@@ -192,13 +204,6 @@ fn per_frame(
     sample_rate: f64,
 ) -> Result<Vec<WindowDirections>> {
     let n_frames = Stft::new(fft_len, hop)?.n_frames(signals.ncols());
-    if n_frames == 0 {
-        return Err(Error::LengthMismatch {
-            what: "recording (samples per channel)".into(),
-            expected: fft_len,
-            got: signals.ncols(),
-        });
-    }
     (0..n_frames)
         .map(|f| {
             let start = f * hop;
@@ -222,6 +227,23 @@ fn outcome(result: Result<Vec<SourceEstimate>>) -> Result<(Vec<SourceEstimate>, 
         Ok(sources) => Ok((sources, None)),
         Err(error @ Error::NoEstimate { .. }) => Ok((Vec::new(), Some(error.to_string()))),
         Err(error) => Err(error),
+    }
+}
+
+/// A library error about a setting, restated against the scene file's `[doa]` field
+/// of the same name.
+fn setting_error(scene: &ArrayScene, error: Error) -> Error {
+    match error {
+        Error::InvalidParameter {
+            name,
+            expected,
+            got,
+        } => Error::Scene {
+            path: scene.path.clone(),
+            field: format!("doa.{name}"),
+            reason: format!("expected {expected}, got {got}"),
+        },
+        other => other,
     }
 }
 

@@ -395,8 +395,8 @@ fn separate_outliers(
                 .map(|&k| {
                     let reason = format!(
                         "residual {:.3e} s is {:.1} std_s from the fit to the others; \
-                         the threshold is {threshold:.1} ({reject_sigmas} × robust scale \
-                         {robust_sigma:.2}, at least 1)",
+                         the threshold is {threshold:.1} std_s ({reject_sigmas} × the robust \
+                         scale of {robust_sigma:.2} std_s, and at least 1 std_s)",
                         rows[k].residual_s(unit),
                         normalised[k].abs(),
                     );

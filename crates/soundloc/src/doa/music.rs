@@ -127,14 +127,14 @@ pub struct MusicConfig {
 }
 
 impl Default for MusicConfig {
-    /// 512-sample frames at 16 kHz, 343 m/s, 300 to 3500 Hz, one source, sources at
+    /// 512-sample frames at 16 kHz, 343 m/s, 300 Hz to 4 kHz ([`super::default_freq_range_hz`]), one source, sources at
     /// least 10 degrees apart, refined NormMUSIC, `λ = 0.95`.
     fn default() -> Self {
         MusicConfig {
             fft_len: 512,
             sample_rate: 16_000.0,
             speed_of_sound: 343.0,
-            freq_range_hz: (300.0, 3500.0),
+            freq_range_hz: super::default_freq_range_hz(16_000.0),
             n_sources: 1,
             min_separation: 10f64.to_radians(),
             refine: true,

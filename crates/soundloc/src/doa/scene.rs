@@ -75,7 +75,7 @@ pub struct DoaSettings {
     pub method: DoaMethod,
     /// The grid as written (built by [`ArrayScene::grid`]).
     pub grid: GridSpec,
-    /// Frequency band, Hz; `None` means 300 Hz to 0.45 of the sample rate.
+    /// Frequency band, Hz; `None` means [`default_freq_range_hz`](crate::doa::default_freq_range_hz).
     pub freq_range_hz: Option<(f64, f64)>,
     /// Samples per frame.
     pub fft_len: usize,
@@ -230,7 +230,10 @@ impl ArrayScene {
         let array = raw.array.mic_array(&fail)?;
         let channels = match &raw.array.channels {
             None => (0..array.len()).collect(),
-            Some(channels) if channels.len() == array.len() => channels.clone(),
+            Some(channels) if channels.len() == array.len() => {
+                check_distinct_channels(channels, &fail)?;
+                channels.clone()
+            }
             Some(channels) => {
                 return Err(fail(
                     "array.channels",
@@ -291,12 +294,29 @@ impl ArrayScene {
         built.map_err(|e| fail("doa.grid", e.to_string()))
     }
 
-    /// The frequency band for a recording at `sample_rate` Hz.
+    /// The frequency band for a recording at `sample_rate` Hz: the scene's, or
+    /// [`default_freq_range_hz`](crate::doa::default_freq_range_hz).
     pub fn freq_range_hz(&self, sample_rate: f64) -> (f64, f64) {
         self.settings
             .freq_range_hz
-            .unwrap_or((300.0_f64.min(0.1 * sample_rate), 0.45 * sample_rate))
+            .unwrap_or_else(|| crate::doa::default_freq_range_hz(sample_rate))
     }
+}
+
+/// Two microphones reading one file channel would make a perfect, meaningless pair.
+fn check_distinct_channels(channels: &[usize], fail: &Fail<'_>) -> Result<()> {
+    for (mic, channel) in channels.iter().enumerate() {
+        if let Some(first) = channels[..mic].iter().position(|c| c == channel) {
+            return Err(fail(
+                &format!("array.channels[{mic}]"),
+                format!(
+                    "expected a different file channel for each microphone, got channel \
+                     {channel} for microphones {first} and {mic}"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 impl RawArray {
@@ -371,6 +391,37 @@ impl RawArray {
             })
         };
 
+        let used: &[&str] = match preset {
+            "uniform-linear" => &["n_mics", "spacing_m"],
+            "uniform-circular" => &["n_mics", "radius_m"],
+            "tetrahedron" => &["radius_m"],
+            _ => &[],
+        };
+        for (key, given) in [
+            ("n_mics", self.n_mics.is_some()),
+            ("radius_m", self.radius_m.is_some()),
+            ("spacing_m", self.spacing_m.is_some()),
+        ] {
+            let known = matches!(
+                preset,
+                "uniform-linear"
+                    | "uniform-circular"
+                    | "four-mic-board"
+                    | "six-mic-board"
+                    | "seven-mic-board"
+                    | "tetrahedron"
+            );
+            if given && known && !used.contains(&key) {
+                return Err(fail(
+                    &format!("array.{key}"),
+                    format!(
+                        "expected no {key} for preset \"{preset}\" (its geometry is fixed \
+                         or set by {used:?}), got one"
+                    ),
+                ));
+            }
+        }
+
         let built = match preset {
             "uniform-linear" => {
                 MicArray::uniform_linear(n_mics()?, needs(self.spacing_m, "spacing_m")?)
@@ -428,12 +479,6 @@ impl RawDoa {
             }
         };
         let fft_len = positive(self.fft_len, 512, "fft_len")?;
-        if fft_len < 16 {
-            return Err(fail(
-                "doa.fft_len",
-                format!("expected at least 16 samples per frame, got {fft_len}"),
-            ));
-        }
         let min_separation = self.min_separation.unwrap_or(0.35);
         if !(min_separation.is_finite() && min_separation >= 0.0) {
             return Err(fail(
@@ -581,7 +626,7 @@ mod tests {
             s.grid().unwrap().len(),
             SearchGrid::hemisphere(4).unwrap().len()
         );
-        assert_eq!(s.freq_range_hz(16000.0), (300.0, 7200.0));
+        assert_eq!(s.freq_range_hz(16000.0), (300.0, 4000.0));
     }
 
     #[test]

@@ -32,8 +32,12 @@ impl std::fmt::Debug for Stft {
 impl Stft {
     /// Frames of `fft_len` samples every `hop` samples, Hann-windowed.
     pub fn new(fft_len: usize, hop: usize) -> Result<Self> {
-        if fft_len < 2 {
-            return Err(Error::parameter("fft_len", "at least 2 samples", fft_len));
+        if !(2..=super::MAX_FFT_LEN).contains(&fft_len) {
+            return Err(Error::parameter(
+                "fft_len",
+                format!("2 to {} samples", super::MAX_FFT_LEN),
+                fft_len,
+            ));
         }
         if hop == 0 {
             return Err(Error::parameter("hop", "at least 1 sample", hop));
