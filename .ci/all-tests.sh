@@ -25,7 +25,8 @@ if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet maturin numpy pytest
+# pyroomacoustics is a test-only dependency: the DOA tests compare against it.
+.venv/bin/python -m pip install --quiet maturin numpy pytest pyroomacoustics
 .venv/bin/python -m pip install --quiet ./python
 
 step "Python: tests"

@@ -11,8 +11,9 @@ test: run it by hand on a quiet machine.
 SIMULATED input: one second of white noise from a known direction, delayed exactly
 (a phase ramp on its spectrum) to a 16-capsule array of two rings of eight (radius
 10 cm, 10 cm apart in height, the upper ring turned 22.5 degrees), at 16 kHz, with
-sensor noise at 20 dB SNR. The STFT (512-point Hann frames, hop 128 = 8 ms) is
-computed once and handed to both libraries. Each scores the band 300 Hz to 4 kHz:
+sensor noise at 20 dB SNR. The STFT (512-point periodic Hann frames, hop 128 = 8 ms)
+is computed once, by `soundloc.stft`, and handed to both libraries. Each scores the
+band 300 Hz to 4 kHz:
 
 - pyroomacoustics 0.10 `doa.algorithms["SRP"]` with `dim=3, n_grid=2562` (its
   Fibonacci sphere) and `locate_sources` over all frames;
@@ -76,13 +77,6 @@ def simulate(mics, seconds, seed=7):
     return signals + noise * rng.standard_normal(signals.shape)
 
 
-def stft(signals):
-    window = np.hanning(NFFT + 1)[:NFFT]
-    n_frames = (signals.shape[1] - NFFT) // HOP + 1
-    frames = np.stack([signals[:, f * HOP : f * HOP + NFFT] * window for f in range(n_frames)], axis=2)
-    return np.fft.rfft(frames, axis=1)
-
-
 def best_time(call, repeats):
     best = float("inf")
     result = None
@@ -110,7 +104,7 @@ def main():
 
     mics = two_ring_array()
     signals = simulate(mics, args.seconds)
-    spectra = stft(signals)
+    spectra = soundloc.stft(signals, NFFT, HOP)
     n_frames = spectra.shape[2]
     audio_s = args.seconds
 

@@ -76,16 +76,10 @@ def simulate_trial(rt60, seed):
     noise_std = np.sqrt(np.mean(recorded**2) / 10 ** (30 / 10))
     recorded = recorded + noise_std * rng.standard_normal(recorded.shape)
 
-    spectra = stft(recorded)
+    import soundloc
+
+    spectra = soundloc.stft(recorded, NFFT, HOP)
     return spectra, mics - centre, azimuth
-
-
-def stft(signals):
-    """Hann-windowed STFT as `(n_mics, n_bins, n_frames)`, the layout both libraries take."""
-    window = np.hanning(NFFT + 1)[:NFFT]
-    n_frames = (signals.shape[1] - NFFT) // HOP + 1
-    frames = np.stack([signals[:, f * HOP : f * HOP + NFFT] * window for f in range(n_frames)], axis=2)
-    return np.fft.rfft(frames, axis=1)
 
 
 def azimuth_error_deg(estimate, truth):

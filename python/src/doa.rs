@@ -9,6 +9,7 @@ use numpy::{Complex64, IntoPyArray, PyArray1, PyArray2, PyArray3, PyUntypedArray
 use pyo3::prelude::*;
 use soundloc::array::{Ambiguity, MicArray};
 use soundloc::doa::SourceEstimate as RustEstimate;
+use soundloc::doa::SteeredMethod;
 use soundloc::doa::grid::SearchGrid as RustGrid;
 use soundloc::doa::music::{Music, MusicConfig};
 use soundloc::doa::srp::{SrpConfig, SrpPhat};
@@ -371,9 +372,7 @@ impl PyMusic {
         py: Python<'_>,
         spectra: &Bound<'_, PyAny>,
     ) -> PyResult<Vec<SourceEstimate>> {
-        let spectra = spectra_array(spectra)?;
-        let found = py.detach(|| guarded(|| self.lock().process_spectra(spectra.view())))?;
-        Ok(found.into_iter().map(SourceEstimate::from).collect())
+        steered_spectra(&self.inner, py, spectra)
     }
 
     /// Estimates from signals `(n_mics, n_samples)`, framed every `hop` samples.
@@ -385,7 +384,8 @@ impl PyMusic {
     ) -> PyResult<Vec<SourceEstimate>> {
         let hop = count("hop", hop, 1)?;
         let signals = signal_matrix(signals, "signals")?;
-        let found = py.detach(|| guarded(|| self.lock().process_signals(signals.view(), hop)))?;
+        let found =
+            py.detach(|| guarded(|| lock(&self.inner).process_signals(signals.view(), hop)))?;
         Ok(found.into_iter().map(SourceEstimate::from).collect())
     }
 
@@ -396,26 +396,18 @@ impl PyMusic {
         py: Python<'_>,
         frame: &Bound<'_, PyAny>,
     ) -> PyResult<Vec<SourceEstimate>> {
-        let frame = signal_matrix(frame, "frame")?;
-        let found = py.detach(|| guarded(|| self.lock().push_frame(frame.view())))?;
-        Ok(found.into_iter().map(SourceEstimate::from).collect())
+        steered_frame(&self.inner, py, frame)
     }
 
     /// Forgets the running covariances.
     fn reset(&self) {
-        self.lock().reset();
+        lock(&self.inner).reset();
     }
 
     /// The last pseudo-spectrum, one value per grid point.
     #[getter]
     fn map<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
-        self.lock().map().to_vec().into_pyarray(py)
-    }
-}
-
-impl PyMusic {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Music> {
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+        lock(&self.inner).map().to_vec().into_pyarray(py)
     }
 }
 
@@ -487,9 +479,7 @@ impl PySrpPhat {
         py: Python<'_>,
         frame: &Bound<'_, PyAny>,
     ) -> PyResult<Vec<SourceEstimate>> {
-        let frame = signal_matrix(frame, "frame")?;
-        let found = py.detach(|| guarded(|| self.lock().process_frame(frame.view())))?;
-        Ok(found.into_iter().map(SourceEstimate::from).collect())
+        steered_frame(&self.inner, py, frame)
     }
 
     /// Estimates from spectra `(n_mics, fft_len // 2 + 1, n_frames)`, e.g. from `stft`:
@@ -499,20 +489,39 @@ impl PySrpPhat {
         py: Python<'_>,
         spectra: &Bound<'_, PyAny>,
     ) -> PyResult<Vec<SourceEstimate>> {
-        let spectra = spectra_array(spectra)?;
-        let found = py.detach(|| guarded(|| self.lock().process_spectra(spectra.view())))?;
-        Ok(found.into_iter().map(SourceEstimate::from).collect())
+        steered_spectra(&self.inner, py, spectra)
     }
 
     /// The last steered-power map, one value per grid point.
     #[getter]
     fn map<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
-        self.lock().map().to_vec().into_pyarray(py)
+        lock(&self.inner).map().to_vec().into_pyarray(py)
     }
 }
 
-impl PySrpPhat {
-    fn lock(&self) -> std::sync::MutexGuard<'_, SrpPhat> {
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
-    }
+/// The method behind a mutex; a panic in an earlier call does not lock it for good.
+fn lock<M>(inner: &Mutex<M>) -> std::sync::MutexGuard<'_, M> {
+    inner.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// One frame `(n_mics, fft_len)` through a steered method, without the GIL.
+fn steered_frame<M: SteeredMethod>(
+    inner: &Mutex<M>,
+    py: Python<'_>,
+    frame: &Bound<'_, PyAny>,
+) -> PyResult<Vec<SourceEstimate>> {
+    let frame = signal_matrix(frame, "frame")?;
+    let found = py.detach(|| guarded(|| lock(inner).process_frame(frame.view())))?;
+    Ok(found.into_iter().map(SourceEstimate::from).collect())
+}
+
+/// Spectra `(n_mics, n_bins, n_frames)` through a steered method, without the GIL.
+fn steered_spectra<M: SteeredMethod>(
+    inner: &Mutex<M>,
+    py: Python<'_>,
+    spectra: &Bound<'_, PyAny>,
+) -> PyResult<Vec<SourceEstimate>> {
+    let spectra = spectra_array(spectra)?;
+    let found = py.detach(|| guarded(|| lock(inner).process_spectra(spectra.view())))?;
+    Ok(found.into_iter().map(SourceEstimate::from).collect())
 }

@@ -40,6 +40,58 @@ pub mod scene;
 pub mod srp;
 pub mod stft;
 
+/// What SRP-PHAT and MUSIC have in common: frames or spectra in, sources out, and the
+/// score map of the last call, so that callers (the command line, the Python package)
+/// can hold either one.
+pub trait SteeredMethod: Send {
+    /// Sources in one frame `(n_mics, fft_len)`: SRP-PHAT scores the frame alone, MUSIC
+    /// adds it to its running covariances.
+    fn process_frame(&mut self, frame: ndarray::ArrayView2<f64>) -> Result<Vec<SourceEstimate>>;
+
+    /// Sources in many frames given as spectra `(n_mics, fft_len / 2 + 1, n_frames)`.
+    fn process_spectra(
+        &mut self,
+        spectra: ndarray::ArrayView3<num_complex::Complex64>,
+    ) -> Result<Vec<SourceEstimate>>;
+
+    /// The score of every grid point in the last call.
+    fn map(&self) -> &[f64];
+}
+
+impl SteeredMethod for srp::SrpPhat {
+    fn process_frame(&mut self, frame: ndarray::ArrayView2<f64>) -> Result<Vec<SourceEstimate>> {
+        srp::SrpPhat::process_frame(self, frame)
+    }
+
+    fn process_spectra(
+        &mut self,
+        spectra: ndarray::ArrayView3<num_complex::Complex64>,
+    ) -> Result<Vec<SourceEstimate>> {
+        srp::SrpPhat::process_spectra(self, spectra)
+    }
+
+    fn map(&self) -> &[f64] {
+        srp::SrpPhat::map(self)
+    }
+}
+
+impl SteeredMethod for music::Music {
+    fn process_frame(&mut self, frame: ndarray::ArrayView2<f64>) -> Result<Vec<SourceEstimate>> {
+        self.push_frame(frame)
+    }
+
+    fn process_spectra(
+        &mut self,
+        spectra: ndarray::ArrayView3<num_complex::Complex64>,
+    ) -> Result<Vec<SourceEstimate>> {
+        music::Music::process_spectra(self, spectra)
+    }
+
+    fn map(&self) -> &[f64] {
+        music::Music::map(self)
+    }
+}
+
 /// The longest frame the steered methods accept, samples (about 65 s at 16 kHz): a
 /// frame is one stretch of sound, and a longer one is almost surely a mistake that
 /// would ask for gigabytes.

@@ -10,12 +10,12 @@ use ndarray::{Array2, Axis, Slice};
 
 use crate::array::MicArray;
 use crate::audio::{Recording, read_wav};
-use crate::doa::SourceEstimate;
 use crate::doa::grid::{GridKind, SearchGrid};
 use crate::doa::music::{Music, MusicConfig};
 use crate::doa::scene::{ArrayScene, DoaMethod};
 use crate::doa::srp::{SrpConfig, SrpPhat};
 use crate::doa::stft::Stft;
+use crate::doa::{SourceEstimate, SteeredMethod};
 use crate::error::{Error, Result};
 
 /// The estimates of one frame or one window.
@@ -48,69 +48,45 @@ pub struct SceneDirections {
     pub windows: Vec<WindowDirections>,
 }
 
-/// SRP-PHAT or MUSIC behind one interface.
-enum Steered {
-    Srp(Box<SrpPhat>),
-    Music(Box<Music>),
-}
-
-impl Steered {
-    fn new(
-        scene: &ArrayScene,
-        grid: SearchGrid,
-        sample_rate: f64,
-        band: (f64, f64),
-    ) -> Result<Self> {
-        let settings = &scene.settings;
-        let array: MicArray = scene.array.clone();
-        Ok(match settings.method {
-            DoaMethod::Srp => Steered::Srp(Box::new(SrpPhat::new(
-                array,
-                grid,
-                SrpConfig {
-                    fft_len: settings.fft_len,
-                    speed_of_sound: scene.speed_of_sound,
-                    freq_range_hz: band,
-                    n_sources: settings.n_sources,
-                    min_separation: Some(settings.min_separation),
-                    refine: true,
-                    ..SrpConfig::new(sample_rate)
-                },
-            )?)),
-            DoaMethod::Music | DoaMethod::NormMusic => Steered::Music(Box::new(Music::new(
-                array,
-                grid,
-                MusicConfig {
-                    fft_len: settings.fft_len,
-                    sample_rate,
-                    speed_of_sound: scene.speed_of_sound,
-                    freq_range_hz: band,
-                    n_sources: settings.n_sources,
-                    min_separation: settings.min_separation,
-                    refine: true,
-                    normalise: settings.method == DoaMethod::NormMusic,
-                    ..MusicConfig::default()
-                },
-            )?)),
-        })
-    }
-
-    fn frame(&mut self, frame: ndarray::ArrayView2<f64>) -> Result<Vec<SourceEstimate>> {
-        match self {
-            Steered::Srp(srp) => srp.process_frame(frame),
-            Steered::Music(music) => music.push_frame(frame),
-        }
-    }
-
-    fn window(
-        &mut self,
-        spectra: ndarray::ArrayView3<num_complex::Complex64>,
-    ) -> Result<Vec<SourceEstimate>> {
-        match self {
-            Steered::Srp(srp) => srp.process_spectra(spectra),
-            Steered::Music(music) => music.process_spectra(spectra),
-        }
-    }
+/// The scene's method, planned for its grid and the recording's sample rate.
+fn steered_method(
+    scene: &ArrayScene,
+    grid: SearchGrid,
+    sample_rate: f64,
+    band: (f64, f64),
+) -> Result<Box<dyn SteeredMethod>> {
+    let settings = &scene.settings;
+    let array: MicArray = scene.array.clone();
+    Ok(match settings.method {
+        DoaMethod::Srp => Box::new(SrpPhat::new(
+            array,
+            grid,
+            SrpConfig {
+                fft_len: settings.fft_len,
+                speed_of_sound: scene.speed_of_sound,
+                freq_range_hz: band,
+                n_sources: settings.n_sources,
+                min_separation: Some(settings.min_separation),
+                refine: true,
+                ..SrpConfig::new(sample_rate)
+            },
+        )?),
+        DoaMethod::Music | DoaMethod::NormMusic => Box::new(Music::new(
+            array,
+            grid,
+            MusicConfig {
+                fft_len: settings.fft_len,
+                sample_rate,
+                speed_of_sound: scene.speed_of_sound,
+                freq_range_hz: band,
+                n_sources: settings.n_sources,
+                min_separation: settings.min_separation,
+                refine: true,
+                normalise: settings.method == DoaMethod::NormMusic,
+                ..MusicConfig::default()
+            },
+        )?),
+    })
 }
 
 /// Reads the scene's recording and estimates directions (or positions) per frame, or
@@ -128,7 +104,7 @@ pub fn analyse(scene: &ArrayScene) -> Result<SceneDirections> {
     let grid = scene.grid()?;
     let (grid_points, grid_kind) = (grid.len(), grid.kind());
     let mut method =
-        Steered::new(scene, grid, sample_rate, band).map_err(|e| setting_error(scene, e))?;
+        steered_method(scene, grid, sample_rate, band).map_err(|e| setting_error(scene, e))?;
 
     let settings = &scene.settings;
     if signals.ncols() < settings.fft_len {
@@ -143,7 +119,7 @@ pub fn analyse(scene: &ArrayScene) -> Result<SceneDirections> {
     }
     let windows = if scene.events.is_empty() {
         per_frame(
-            &mut method,
+            method.as_mut(),
             &signals,
             settings.fft_len,
             settings.hop,
@@ -174,7 +150,7 @@ pub fn analyse(scene: &ArrayScene) -> Result<SceneDirections> {
                     });
                 }
                 let spectra = stft.process(signals.slice_axis(Axis(1), Slice::from(start..end)))?;
-                let (sources, failure) = outcome(method.window(spectra.view()))?;
+                let (sources, failure) = outcome(method.process_spectra(spectra.view()))?;
                 Ok(WindowDirections {
                     start_s: event.start_s,
                     end_s: event.end_s,
@@ -197,7 +173,7 @@ pub fn analyse(scene: &ArrayScene) -> Result<SceneDirections> {
 
 /// Every complete frame's estimates, in order.
 fn per_frame(
-    method: &mut Steered,
+    method: &mut dyn SteeredMethod,
     signals: &Array2<f64>,
     fft_len: usize,
     hop: usize,
@@ -208,7 +184,7 @@ fn per_frame(
         .map(|f| {
             let start = f * hop;
             let frame = signals.slice_axis(Axis(1), Slice::from(start..start + fft_len));
-            let (sources, failure) = outcome(method.frame(frame))?;
+            let (sources, failure) = outcome(method.process_frame(frame))?;
             Ok(WindowDirections {
                 start_s: start as f64 / sample_rate,
                 end_s: (start + fft_len) as f64 / sample_rate,
