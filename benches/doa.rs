@@ -11,6 +11,10 @@
 //! `srp_phat/{band}/{refined,grid_only}`: `process_frame` on one frame, with and without
 //! off-grid refinement of the peak, for the default speech band (300 Hz to 4 kHz) and
 //! for nearly the full band (100 Hz to 7.9 kHz). Nothing runs in parallel.
+//!
+//! `srp_phat_pooled/speech/125_frames`: `process_spectra` over one second of the same
+//! scene (125 frames of 512 at an 8 ms hop, the STFT computed once outside the timing),
+//! one refined estimate for all frames, as pyroomacoustics' `locate_sources` does.
 
 use std::hint::black_box;
 
@@ -18,10 +22,13 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use soundloc::array::{Direction, MicArray};
 use soundloc::doa::grid::SearchGrid;
 use soundloc::doa::srp::{SrpConfig, SrpPhat};
+use soundloc::doa::stft::Stft;
 use soundloc_benches::{array_frame, two_ring_array};
 
 const SAMPLE_RATE: f64 = 16_000.0;
 const FFT_LEN: usize = 512;
+const HOP: usize = 128;
+const POOLED_FRAMES: usize = 125;
 
 fn srp_phat(c: &mut Criterion) {
     let array = MicArray::new(two_ring_array()).expect("a valid array");
@@ -59,5 +66,43 @@ fn srp_phat(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, srp_phat);
+fn srp_phat_pooled(c: &mut Criterion) {
+    let array = MicArray::new(two_ring_array()).expect("a valid array");
+    let source = Direction::new(0.9, 1.1);
+    let delays = array.far_field_delays_s(&source, 343.0);
+    let len = FFT_LEN + (POOLED_FRAMES - 1) * HOP;
+    let samples = array_frame(&delays, SAMPLE_RATE, len, 0.1);
+    let signals = ndarray::Array2::from_shape_vec((array.len(), len), samples)
+        .expect("one row per microphone");
+    let spectra = Stft::new(FFT_LEN, HOP)
+        .expect("a valid STFT")
+        .process(signals.view())
+        .expect("spectra");
+    assert_eq!(spectra.dim().2, POOLED_FRAMES);
+
+    let mut group = c.benchmark_group("srp_phat_pooled");
+    let config = SrpConfig {
+        fft_len: FFT_LEN,
+        ..SrpConfig::new(SAMPLE_RATE)
+    };
+    let grid = SearchGrid::sphere(4).expect("a valid grid");
+    let mut srp = SrpPhat::new(array, grid, config).expect("a valid plan");
+    let found = srp.process_spectra(spectra.view()).expect("a source")[0]
+        .direction()
+        .expect("a direction")
+        .direction;
+    assert!(found.angle_to(&source).to_degrees() < 5.0, "{found:?}");
+    group.bench_function(
+        BenchmarkId::new("speech", format!("{POOLED_FRAMES}_frames")),
+        |b| {
+            b.iter(|| {
+                srp.process_spectra(black_box(spectra.view()))
+                    .expect("a source")
+            })
+        },
+    );
+    group.finish();
+}
+
+criterion_group!(benches, srp_phat, srp_phat_pooled);
 criterion_main!(benches);

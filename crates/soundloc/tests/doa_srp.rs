@@ -279,3 +279,158 @@ fn bad_inputs_are_refused_with_reasons() {
         "one microphone is no array"
     );
 }
+
+/// Spectra of `signals` (hop 128, 512-point frames) and the locator of the pooling tests:
+/// the two-ring array on the 2562-direction sphere, speech band.
+fn pooling_case(seed: u64) -> (SrpPhat, ndarray::Array3<num_complex::Complex64>, Direction) {
+    let array = common::two_ring_array();
+    let truth = Direction::new(1.1, 1.26);
+    let mut signals = common::far_field_noise(&array, &truth, FS, C, 512 + 39 * 128, seed);
+    common::add_noise(&mut signals, 20.0, seed + 1);
+    let spectra = Stft::new(512, 128)
+        .unwrap()
+        .process(signals.view())
+        .unwrap();
+    let srp = SrpPhat::new(
+        array,
+        SearchGrid::sphere(4).unwrap(),
+        config(512, (300.0, 4000.0)),
+    )
+    .unwrap();
+    (srp, spectra, truth)
+}
+
+#[test]
+fn pooled_frames_give_the_sum_of_the_frames_maps_and_scores() {
+    let (mut srp, spectra, truth) = pooling_case(61);
+    assert_eq!(spectra.dim().2, 40);
+    let grid_points = srp.grid().points().to_vec();
+
+    // Fewer frames than microphones, then many: both ways the pool scores.
+    for n_frames in [3, 40] {
+        let some = spectra.slice_axis(ndarray::Axis(2), ndarray::Slice::from(0..n_frames));
+        let mut summed = vec![0.0; grid_points.len()];
+        let probes: Vec<[f64; 3]> = [(1.1, 1.26), (1.15, 1.2), (-0.5, 2.0), (3.0, 0.3)]
+            .iter()
+            .map(|&(a, c)| Direction::new(a, c).unit())
+            .collect();
+        let mut summed_scores = vec![0.0; probes.len()];
+        for f in 0..n_frames {
+            let one = some.slice_axis(ndarray::Axis(2), ndarray::Slice::from(f..f + 1));
+            srp.process_spectra(one).unwrap();
+            for (s, m) in summed.iter_mut().zip(srp.map()) {
+                *s += m;
+            }
+            for (s, p) in summed_scores.iter_mut().zip(&probes) {
+                *s += srp.steered_power(*p);
+            }
+        }
+
+        let pooled = srp.process_spectra(some).unwrap();
+        let peak = summed.iter().copied().fold(0.0, f64::max);
+        let gap = summed
+            .iter()
+            .zip(srp.map())
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        println!(
+            "{n_frames} frames: pooled map within {gap:.3e} of the summed maps (peak {peak:.1})"
+        );
+        assert!(
+            gap < 1e-5 * peak,
+            "{n_frames} frames: maps differ by {gap}, peak {peak}"
+        );
+
+        // The same grid peak, and the refined point maximises the summed exact score.
+        let argmax = |values: &[f64]| {
+            (0..values.len())
+                .max_by(|&a, &b| values[a].total_cmp(&values[b]))
+                .unwrap()
+        };
+        assert_eq!(argmax(&summed), argmax(srp.map()));
+        for (s, p) in summed_scores.iter().zip(&probes) {
+            let pooled_score = srp.steered_power(*p);
+            assert!(
+                (pooled_score - s).abs() < 1e-9 * s.abs().max(1.0),
+                "{n_frames} frames at {p:?}: pooled {pooled_score} vs summed {s}"
+            );
+        }
+        let found = direction_of(&pooled[0]);
+        assert!(found.angle_to(&truth).to_degrees() < 2.0, "{found:?}");
+        assert!((pooled[0].power() - srp.steered_power(found.unit())).abs() < 1e-9 * peak);
+    }
+}
+
+#[test]
+fn refinement_reaches_the_maximum_of_the_exact_score() {
+    for seed in [71, 72, 73] {
+        let (mut srp, spectra, truth) = pooling_case(seed);
+        let found = srp.process_spectra(spectra.view()).unwrap()[0].clone();
+        let refined = direction_of(&found).unit();
+
+        // Brute force: a dense square of directions around the refined one, in tangent
+        // coordinates, then a finer one around the best of those.
+        let helper = if refined[2].abs() < 0.9 {
+            [0.0, 0.0, 1.0]
+        } else {
+            [1.0, 0.0, 0.0]
+        };
+        let dot = |a: [f64; 3], b: [f64; 3]| a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+        let normalised = |v: [f64; 3]| {
+            let n = dot(v, v).sqrt();
+            [v[0] / n, v[1] / n, v[2] / n]
+        };
+        let d = dot(helper, refined);
+        let e1 = normalised([
+            helper[0] - d * refined[0],
+            helper[1] - d * refined[1],
+            helper[2] - d * refined[2],
+        ]);
+        let e2 = [
+            refined[1] * e1[2] - refined[2] * e1[1],
+            refined[2] * e1[0] - refined[0] * e1[2],
+            refined[0] * e1[1] - refined[1] * e1[0],
+        ];
+        let at = |x: f64, y: f64| {
+            normalised([
+                refined[0] + x * e1[0] + y * e2[0],
+                refined[1] + x * e1[1] + y * e2[1],
+                refined[2] + x * e1[2] + y * e2[2],
+            ])
+        };
+        let (mut centre, mut best) = ((0.0, 0.0), f64::MIN);
+        for (half_width, step) in [(0.03, 1e-3), (1.5e-3, 5e-5)] {
+            let n = (half_width / step) as i32;
+            let (cx, cy) = centre;
+            for i in -n..=n {
+                for j in -n..=n {
+                    let (x, y) = (cx + i as f64 * step, cy + j as f64 * step);
+                    let power = srp.steered_power(at(x, y));
+                    if power > best {
+                        (best, centre) = (power, (x, y));
+                    }
+                }
+            }
+        }
+        let dense = Direction::from_vector(at(centre.0, centre.1)).unwrap();
+        let gap = direction_of(&found).angle_to(&dense).to_degrees();
+        println!(
+            "seed {seed}: refined {:.4} deg from the dense maximum, {:.4} deg from the truth \
+             (dense maximum {:.4} deg from the truth); power {:.6} vs {:.6}",
+            gap,
+            direction_of(&found).angle_to(&truth).to_degrees(),
+            dense.angle_to(&truth).to_degrees(),
+            found.power(),
+            best
+        );
+        assert!(
+            gap < 0.005,
+            "seed {seed}: refined {gap} deg from the maximum"
+        );
+        assert!(
+            found.power() >= best - 1e-7 * best,
+            "{} < {best}",
+            found.power()
+        );
+    }
+}

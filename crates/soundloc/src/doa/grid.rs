@@ -22,6 +22,12 @@ use std::collections::HashMap;
 use crate::array::{MicArray, angle_between, distance, dot, norm, scale, sub};
 use crate::error::{Error, Result};
 
+/// How much [`SearchGrid::refine`] shrinks its step once a pass settles.
+const REFINE_SHRINK: f64 = 0.3;
+
+/// The most passes [`SearchGrid::refine`] makes at one step size.
+const REFINE_PASSES: usize = 8;
+
 /// Whether candidates are directions or positions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GridKind {
@@ -258,7 +264,10 @@ impl SearchGrid {
     /// parabolic steps along each free coordinate (two tangent angles on the sphere, the
     /// azimuth on the horizon, `x`/`y` (and `z`) for positions), with steps shrinking
     /// from half the grid spacing until they fall below `tolerance` (radians or
-    /// metres). Returns the point and its score; never a point scoring below `start`.
+    /// metres). At each step size, passes over the coordinates repeat while they still
+    /// move the point by more than the next step size, so a peak tilted against the
+    /// coordinates is climbed to its top rather than left part way. Returns the point
+    /// and its score; never a point scoring below `start`.
     pub fn refine(
         &self,
         start: [f64; 3],
@@ -277,9 +286,10 @@ impl SearchGrid {
         let mut best = start;
         let mut best_score = score(start);
         let mut step = 0.5 * self.spacing;
-        let mut rounds_at_step = 0;
+        let mut passes_at_step = 0;
         while step > tolerance {
-            let mut reached_edge = false;
+            // One pass along every axis; `moved` is how far it took the point.
+            let mut moved = 0.0f64;
             for axis in basis.iter().flatten() {
                 let minus = score(move_to(best, *axis, -step));
                 let plus = score(move_to(best, *axis, step));
@@ -292,15 +302,18 @@ impl SearchGrid {
                 if value > best_score {
                     best_score = value;
                     best = move_to(best, *axis, at * step);
-                    reached_edge |= at.abs() == 1.0;
+                    moved = moved.hypot(at * step);
                 }
             }
-            // A full step means the peak may lie further on: stay at this step size
-            // (a few rounds at most) before shrinking it.
-            rounds_at_step += 1;
-            if !reached_edge || rounds_at_step >= 4 {
-                step *= 0.3;
-                rounds_at_step = 0;
+            // Steps along one axis at a time zigzag up a peak whose axes are tilted
+            // against them, each pass closing part of the gap: stay at this step size
+            // while a pass still moves as far as the next step size would resolve (a
+            // full step also means the peak may lie further on), a few passes at most.
+            passes_at_step += 1;
+            let next = REFINE_SHRINK * step;
+            if moved < next.max(tolerance) || passes_at_step >= REFINE_PASSES {
+                step = next;
+                passes_at_step = 0;
             }
         }
         (best, best_score)

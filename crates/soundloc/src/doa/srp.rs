@@ -27,8 +27,9 @@
 //! # How a frame is scored
 //!
 //! 1. Each channel is Hann-windowed and transformed once, and its in-band bins are
-//!    normalised to unit magnitude.
-//! 2. Each pair's cross-spectrum over the band goes through one inverse real FFT of the
+//!    normalised to unit magnitude; every pair's PHAT cross-spectrum
+//!    `C_ij(k) = X̃_i(k) X̃_j(k)*` is added to a pool, in double precision.
+//! 2. Each pair's pooled cross-spectrum goes through one inverse real FFT of the
 //!    smallest power-of-two length that holds the band, giving `r_ij` at lags spaced
 //!    by the band's sampling interval. Only the few lags a pair can show are kept.
 //! 3. Those lags are resampled four times finer with a Lanczos kernel (three lobes),
@@ -38,8 +39,10 @@
 //!    inside, four pairs at a time, in single precision.
 //! 5. The strongest separated peaks of the map ([`SearchGrid::peaks`]) are refined off
 //!    the grid ([`SearchGrid::refine`]) with the exact score above, evaluated in double
-//!    precision from the normalised spectra, so the accuracy is not limited by the grid
-//!    step nor by the table's interpolation.
+//!    precision from the pooled cross-spectra (`constant + 2 Σ_{i<j} Σ_k Re(C_ij(k)
+//!    e^{j ω_k (t_i - t_j)})`, or, for a few frames, by steering their normalised
+//!    spectra, which is cheaper), so the accuracy is not limited by the grid step nor by
+//!    the table's interpolation.
 //!
 //! The map holds the exact score up to the interpolation of step 3: its constant term is
 //! added, so map values and refined powers are on one scale (at most `n_mics²` per bin
@@ -48,11 +51,14 @@
 //! [`SrpPhat::process_frame`] scores one frame and allocates nothing but the returned
 //! estimates; [`SrpPhat::process_spectra`] sums the maps of many frames given as the
 //! spectra of [`super::stft::Stft`] (the way pyroomacoustics' `locate_sources` does).
+//! Both run the same steps on a pool: since the map and the score are linear in the
+//! cross-spectra, the map of the pooled cross-spectra is the sum of the frames' maps,
+//! so steps 2 to 5 run once per call, whatever the number of frames.
 
 use std::ops::Range;
 use std::sync::Arc;
 
-use ndarray::{ArrayView2, ArrayView3};
+use ndarray::{ArrayView1, ArrayView2, ArrayView3, Axis, Slice};
 use num_complex::{Complex32, Complex64};
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 
@@ -170,6 +176,7 @@ pub struct SrpPhat {
     lag_index: LagIndex,
     /// Per fine phase, the normalised Lanczos taps at lags `-2..=3` around it.
     lanczos: [[f32; LANCZOS_TAPS]; FINE_STEPS_PER_LAG],
+    pool: Pool,
     work: Work,
 }
 
@@ -178,10 +185,7 @@ struct Work {
     frame: Vec<f64>,
     spectrum: Vec<Complex64>,
     forward_scratch: Vec<Complex64>,
-    /// Normalised in-band spectra of the stored frames, `[frame][bin][mic]`.
-    normalised: Vec<Complex64>,
-    /// The current frame's normalised in-band spectra in single precision, `[mic][bin]`.
-    normalised_f32: Vec<Complex32>,
+    /// One pair's pooled cross-spectrum in single precision, the inverse FFT's input.
     cross: Vec<Complex32>,
     correlation: Vec<f32>,
     inverse_scratch: Vec<Complex32>,
@@ -189,14 +193,115 @@ struct Work {
     fine: Vec<f32>,
     coarse: Vec<f32>,
     map: Vec<f64>,
-    steering: Vec<Complex64>,
-    /// Per microphone, the steering phase and its rotation from bin to bin.
-    rotations: Vec<Complex64>,
-    delays: Vec<f64>,
+    score: ScoreWork,
     maxima: Vec<usize>,
     kept: Vec<usize>,
-    /// How many frames of `normalised` the last call used.
-    stored_frames: usize,
+}
+
+/// The normalised spectra of the usable frames of the last call, pooled.
+///
+/// The steered power is a quadratic form in the normalised spectra, so the frames enter
+/// it only through the PHAT cross-spectral matrix `C(k) = Σ_f X̃^f(k) X̃^f(k)ᴴ`, of
+/// which the pairs above the diagonal are kept (the diagonal adds a constant). The first
+/// few frames are also kept as they are: while `frames · n_mics <= n_pairs`, steering
+/// them one by one is cheaper than steering the matrix.
+struct Pool {
+    n_mics: usize,
+    n_band: usize,
+    /// Usable frames pooled since the last [`Pool::clear`].
+    frames: usize,
+    /// `Σ_f Σ_i Σ_k |X̃_i^f(k)|²`, the candidate-independent term of the score.
+    constant: f64,
+    /// Per pair (in the order of [`SrpPhat::pairs`], `(0, 1), (0, 2), .., (1, 2), ..`),
+    /// per band bin: `C_ij(k) = Σ_f X̃_i^f(k) X̃_j^f(k)*`, real and imaginary parts apart.
+    cross_re: Vec<f64>,
+    cross_im: Vec<f64>,
+    /// Normalised in-band spectra, `[slot][mic][bin]`, real and imaginary parts apart:
+    /// the first `max_kept` frames, and one more slot for the frame being normalised
+    /// once those are full.
+    frames_re: Vec<f64>,
+    frames_im: Vec<f64>,
+    /// How many frames are kept for steering one by one.
+    max_kept: usize,
+}
+
+impl Pool {
+    fn new(n_mics: usize, n_band: usize) -> Self {
+        let n_pairs = n_mics * (n_mics - 1) / 2;
+        let max_kept = (n_pairs / n_mics).max(1);
+        let slots = (max_kept + 1) * n_mics * n_band;
+        Pool {
+            n_mics,
+            n_band,
+            frames: 0,
+            constant: 0.0,
+            cross_re: vec![0.0; n_pairs * n_band],
+            cross_im: vec![0.0; n_pairs * n_band],
+            frames_re: vec![0.0; slots],
+            frames_im: vec![0.0; slots],
+            max_kept,
+        }
+    }
+
+    fn clear(&mut self) {
+        self.frames = 0;
+        self.constant = 0.0;
+        self.cross_re.fill(0.0);
+        self.cross_im.fill(0.0);
+    }
+
+    /// Whether the score steers the kept frames rather than the cross-spectra.
+    fn steers_frames(&self) -> bool {
+        self.frames <= self.max_kept
+    }
+
+    /// The slot the next frame is normalised into, `[mic][bin]`.
+    fn next_slot(&mut self) -> (&mut [f64], &mut [f64]) {
+        let size = self.n_mics * self.n_band;
+        let start = self.frames.min(self.max_kept) * size;
+        (
+            &mut self.frames_re[start..start + size],
+            &mut self.frames_im[start..start + size],
+        )
+    }
+
+    /// Pools the frame of [`Pool::next_slot`], which has `non_empty` unit bins: adds its
+    /// cross-spectra and its constant (one per unit bin).
+    fn add_next(&mut self, non_empty: usize) {
+        let (n_band, size) = (self.n_band, self.n_mics * self.n_band);
+        let start = self.frames.min(self.max_kept) * size;
+        let re = &self.frames_re[start..start + size];
+        let im = &self.frames_im[start..start + size];
+        self.constant += non_empty as f64;
+
+        let channel = |m: usize| {
+            (
+                &re[m * n_band..(m + 1) * n_band],
+                &im[m * n_band..(m + 1) * n_band],
+            )
+        };
+        let rows = self
+            .cross_re
+            .chunks_exact_mut(n_band)
+            .zip(self.cross_im.chunks_exact_mut(n_band));
+        let pairs = (0..self.n_mics).flat_map(|i| (i + 1..self.n_mics).map(move |j| (i, j)));
+        for ((c_re, c_im), (i, j)) in rows.zip(pairs) {
+            let ((a_re, a_im), (b_re, b_im)) = (channel(i), channel(j));
+            // C_ij += a b*, bin by bin: independent lanes.
+            for (((((c_re, c_im), a_re), a_im), b_re), b_im) in c_re
+                .iter_mut()
+                .zip(c_im.iter_mut())
+                .zip(a_re)
+                .zip(a_im)
+                .zip(b_re)
+                .zip(b_im)
+            {
+                *c_re += a_re * b_re + a_im * b_im;
+                *c_im += a_im * b_re - a_re * b_im;
+            }
+        }
+        self.frames += 1;
+    }
 }
 
 impl std::fmt::Debug for SrpPhat {
@@ -306,8 +411,6 @@ impl SrpPhat {
             frame: forward.make_input_vec(),
             spectrum: forward.make_output_vec(),
             forward_scratch: forward.make_scratch_vec(),
-            normalised: vec![Complex64::default(); n_band * n_mics],
-            normalised_f32: vec![Complex32::default(); n_band * n_mics],
             cross: inverse.make_input_vec(),
             correlation: inverse.make_output_vec(),
             inverse_scratch: inverse.make_scratch_vec(),
@@ -315,13 +418,17 @@ impl SrpPhat {
             fine: vec![0.0; offset],
             coarse: vec![0.0; grid.len()],
             map: vec![0.0; grid.len()],
-            steering: vec![Complex64::default(); n_band * n_mics],
-            rotations: vec![Complex64::default(); 2 * n_mics],
-            delays: vec![0.0; n_mics],
+            score: ScoreWork::new(n_mics, n_band),
             maxima: Vec::with_capacity(grid.len()),
             kept: Vec::with_capacity(config.n_sources),
-            stored_frames: 0,
         };
+        // The pool's cross-spectra follow the pairs' order.
+        debug_assert!(
+            pairs
+                .iter()
+                .zip((0..n_mics).flat_map(|i| (i + 1..n_mics).map(move |j| (i, j))))
+                .all(|(p, (i, j))| (p.i, p.j) == (i, j))
+        );
 
         #[cfg(feature = "log")]
         log::debug!(
@@ -343,6 +450,7 @@ impl SrpPhat {
             inverse_len,
             pairs,
             lag_index,
+            pool: Pool::new(n_mics, n_band),
             work,
         })
     }
@@ -386,8 +494,8 @@ impl SrpPhat {
     pub fn process_frame(&mut self, frame: ArrayView2<f64>) -> Result<Vec<SourceEstimate>> {
         self.check_frame(&frame)?;
 
-        let n_mics = self.array.len();
-        let mut active = 0;
+        self.pool.clear();
+        let (mut active, mut non_empty) = (0, 0);
         for (mic, row) in frame.outer_iter().enumerate() {
             let work = &mut self.work;
             for ((x, s), w) in work.frame.iter_mut().zip(row.iter()).zip(&self.window) {
@@ -400,30 +508,28 @@ impl SrpPhat {
                     &mut work.forward_scratch,
                 )
                 .expect("buffer lengths come from the plan");
-            let spectrum = &work.spectrum;
-            active += usize::from(normalise_channel(
-                |k| spectrum[k],
-                self.bins.clone(),
-                mic,
-                n_mics,
-                &mut work.normalised,
-                &mut work.normalised_f32,
-            ));
+            let band = ArrayView1::from(&work.spectrum[self.bins.clone()]);
+            let (re, im) = self.pool.next_slot();
+            let bins = normalise_channel(band, mic, re, im);
+            active += usize::from(bins > 0);
+            non_empty += bins;
         }
         if active < 2 {
-            self.work.stored_frames = 0;
             return Err(silent(active, 1));
         }
-
-        self.work.map.fill(0.0);
-        self.add_frame_to_map(0);
-        self.work.stored_frames = 1;
-        self.estimates(1)
+        self.pool.add_next(non_empty);
+        self.score_pool()
     }
 
     /// The sources in many frames given as spectra `(n_mics, fft_len / 2 + 1,
-    /// n_frames)`, as [`super::stft::Stft::process`] returns them: the maps of all
-    /// frames are summed and its peaks refined with the score summed over all frames.
+    /// n_frames)`, as [`super::stft::Stft::process`] returns them: the frames are
+    /// pooled, so the map is the sum of the frames' maps and its peaks are refined with
+    /// the score summed over all frames.
+    ///
+    /// Each frame costs its normalisation and the accumulation of its pair
+    /// cross-spectra; the map (one inverse FFT per pair, one gather over the grid) and
+    /// the refinement are computed once from the pooled cross-spectra, at a cost that
+    /// does not grow with the number of frames.
     ///
     /// Frames in which fewer than two channels hold signal in the band are skipped.
     /// Fails with [`Error::InvalidParameter`] for a wrong shape, [`Error::NonFinite`]
@@ -434,55 +540,47 @@ impl SrpPhat {
     ) -> Result<Vec<SourceEstimate>> {
         self.check_spectra(&spectra)?;
 
-        let n_mics = self.array.len();
-        let n_band = self.bins.len();
+        self.pool.clear();
         let n_frames = spectra.dim().2;
-        self.work
-            .normalised
-            .resize(n_frames * n_band * n_mics, Complex64::default());
-        self.work.map.fill(0.0);
-
-        let mut used = 0;
-        for f in 0..n_frames {
-            let work = &mut self.work;
-            let slot = used * n_band * n_mics;
-            let stored = &mut work.normalised[slot..slot + n_band * n_mics];
-            let mut active = 0;
-            for mic in 0..n_mics {
-                active += usize::from(normalise_channel(
-                    |k| spectra[[mic, k, f]],
-                    self.bins.clone(),
-                    mic,
-                    n_mics,
-                    stored,
-                    &mut work.normalised_f32,
-                ));
+        let band = spectra.slice_axis(Axis(1), Slice::from(self.bins.clone()));
+        for frame in band.axis_iter(Axis(2)) {
+            let (re, im) = self.pool.next_slot();
+            let (mut active, mut non_empty) = (0, 0);
+            for (mic, channel) in frame.outer_iter().enumerate() {
+                let bins = normalise_channel(channel, mic, re, im);
+                active += usize::from(bins > 0);
+                non_empty += bins;
             }
             if active >= 2 {
-                self.add_frame_to_map(used);
-                used += 1;
+                self.pool.add_next(non_empty);
             }
         }
-        self.work.stored_frames = used;
-        if used == 0 {
+        if self.pool.frames == 0 {
             return Err(silent(0, n_frames));
         }
-        self.estimates(used)
+        self.score_pool()
     }
 
-    /// Adds the map of stored frame `slot` (whose single-precision spectra are in
-    /// `normalised_f32`) to `map`.
-    fn add_frame_to_map(&mut self, slot: usize) {
-        let n_mics = self.array.len();
+    /// The map of the pooled frames and its refined peaks, strongest first.
+    fn score_pool(&mut self) -> Result<Vec<SourceEstimate>> {
+        self.map_pool();
+        self.estimates()
+    }
+
+    /// Fills `map` from the pooled cross-spectra: one inverse FFT per pair, its lags
+    /// resampled, gathered over the grid, plus the constant term.
+    fn map_pool(&mut self) {
         let n_band = self.bins.len();
         let work = &mut self.work;
-
-        for pair in &self.pairs {
-            let a = &work.normalised_f32[pair.i * n_band..(pair.i + 1) * n_band];
-            let b = &work.normalised_f32[pair.j * n_band..(pair.j + 1) * n_band];
+        let rows = self
+            .pool
+            .cross_re
+            .chunks_exact(n_band)
+            .zip(self.pool.cross_im.chunks_exact(n_band));
+        for (pair, (c_re, c_im)) in self.pairs.iter().zip(rows) {
             pair_correlation(
-                a,
-                b,
+                c_re,
+                c_im,
                 self.bins.clone(),
                 self.inverse.as_ref(),
                 &mut work.cross,
@@ -507,17 +605,22 @@ impl SrpPhat {
             LagIndex::Wide(index) => gather_wide(&self.pairs, index, &work.fine, &mut work.coarse),
         }
 
-        // The candidate-independent term: each non-empty normalised bin adds one.
-        let stored = &work.normalised[slot * n_band * n_mics..(slot + 1) * n_band * n_mics];
-        let constant: f64 = stored.iter().map(|x| x.norm_sqr()).sum();
+        let constant = self.pool.constant;
         for (m, c) in work.map.iter_mut().zip(&work.coarse) {
-            *m += constant + f64::from(*c);
+            *m = constant + f64::from(*c);
         }
     }
 
-    /// The separated peaks of `map`, refined with the exact score over the first
-    /// `n_frames` stored frames, strongest first.
-    fn estimates(&mut self, n_frames: usize) -> Result<Vec<SourceEstimate>> {
+    /// The separated peaks of `map`, refined with the exact score over the pooled
+    /// frames, strongest first.
+    fn estimates(&mut self) -> Result<Vec<SourceEstimate>> {
+        let scorer = ExactScore::new(
+            &self.array,
+            &self.grid,
+            &self.config,
+            self.bins.start,
+            &self.pool,
+        );
         let work = &mut self.work;
         self.grid.peaks_into(
             &work.map,
@@ -536,18 +639,8 @@ impl SrpPhat {
         for &k in &work.kept {
             let start = self.grid.points()[k];
             let (point, power) = if self.config.refine {
-                let scorer = ExactScore {
-                    array: &self.array,
-                    grid: &self.grid,
-                    speed_of_sound: self.config.speed_of_sound,
-                    bin_omega: std::f64::consts::TAU * self.config.sample_rate
-                        / self.config.fft_len as f64,
-                    bins: self.bins.clone(),
-                    spectra: &work.normalised[..n_frames * self.bins.len() * self.array.len()],
-                };
-                let (steering, rotations, delays) =
-                    (&mut work.steering, &mut work.rotations, &mut work.delays);
-                let mut score = |p| scorer.power(p, steering, rotations, delays);
+                let buffers = &mut work.score;
+                let mut score = |p| scorer.power(p, buffers);
                 let mut refined = self.grid.refine(start, self.refine_tolerance, &mut score);
                 // Near a linear or planar array the peak is a narrow ridge along the
                 // range, which steps along x and y climb slowly: restart while it moves.
@@ -582,21 +675,14 @@ impl SrpPhat {
     /// holds) over the frames of the last call: the score refinement maximises, on the
     /// scale of [`SrpPhat::map`]. Zero before the first call or after a silent one.
     pub fn steered_power(&mut self, point: [f64; 3]) -> f64 {
-        let n_stored = self.work.stored_frames;
-        let scorer = ExactScore {
-            array: &self.array,
-            grid: &self.grid,
-            speed_of_sound: self.config.speed_of_sound,
-            bin_omega: std::f64::consts::TAU * self.config.sample_rate / self.config.fft_len as f64,
-            bins: self.bins.clone(),
-            spectra: &self.work.normalised[..n_stored * self.bins.len() * self.array.len()],
-        };
-        scorer.power(
-            point,
-            &mut self.work.steering,
-            &mut self.work.rotations,
-            &mut self.work.delays,
+        ExactScore::new(
+            &self.array,
+            &self.grid,
+            &self.config,
+            self.bins.start,
+            &self.pool,
         )
+        .power(point, &mut self.work.score)
     }
 
     fn check_frame(&self, frame: &ArrayView2<f64>) -> Result<()> {
@@ -639,6 +725,9 @@ impl SrpPhat {
                 ),
                 format!("({rows}, {n_bins}, {n_frames})"),
             ));
+        }
+        if spectra.iter().all(|x| x.re.is_finite() && x.im.is_finite()) {
+            return Ok(());
         }
         for ((mic, k, f), x) in spectra.indexed_iter() {
             if !(x.re.is_finite() && x.im.is_finite()) {
@@ -743,52 +832,50 @@ fn candidate_lags(
     pairs
 }
 
-/// Normalises one channel's in-band bins to unit magnitude into `stored`
-/// (`[bin][mic]`, double) and `single` (`[mic][bin]`, single precision); bins below
-/// [`EMPTY_BIN_FRACTION`] of the channel's largest in-band bin become zero. Returns
-/// whether any bin is left.
+/// Normalises one channel's in-band bins to unit magnitude into its row of `re` and
+/// `im` (`[mic][bin]`); bins below [`EMPTY_BIN_FRACTION`] of the channel's largest
+/// in-band bin become zero. Returns how many bins are left (each of magnitude one).
 fn normalise_channel(
-    bin: impl Fn(usize) -> Complex64,
-    bins: Range<usize>,
+    band: ArrayView1<Complex64>,
     mic: usize,
-    n_mics: usize,
-    stored: &mut [Complex64],
-    single: &mut [Complex32],
-) -> bool {
-    let n_band = bins.len();
-    let largest = bins
-        .clone()
-        .map(|k| bin(k).norm_sqr())
-        .fold(0.0, f64::max)
-        .sqrt();
-    let floor = largest * EMPTY_BIN_FRACTION;
-
-    let mut any = false;
-    let single = &mut single[mic * n_band..(mic + 1) * n_band];
-    for (b, k) in bins.enumerate() {
-        let x = bin(k);
-        let magnitude = x.norm_sqr().sqrt();
-        let unit = if magnitude > floor && magnitude > 0.0 {
-            any = true;
-            x / magnitude
-        } else {
-            Complex64::default()
-        };
-        stored[b * n_mics + mic] = unit;
-        single[b] = Complex32::new(unit.re as f32, unit.im as f32);
+    re: &mut [f64],
+    im: &mut [f64],
+) -> usize {
+    let n_band = band.len();
+    let re = &mut re[mic * n_band..(mic + 1) * n_band];
+    let im = &mut im[mic * n_band..(mic + 1) * n_band];
+    // Squared magnitudes first, into `re`, so the spectrum (strided) is read once.
+    let mut largest = 0.0f64;
+    for (r, x) in re.iter_mut().zip(band.iter()) {
+        *r = x.norm_sqr();
+        largest = largest.max(*r);
     }
-    any
+    let floor = largest.sqrt() * EMPTY_BIN_FRACTION;
+
+    let mut non_empty = 0;
+    for ((re, im), x) in re.iter_mut().zip(im.iter_mut()).zip(band.iter()) {
+        let magnitude = re.sqrt();
+        (*re, *im) = if magnitude > floor && magnitude > 0.0 {
+            non_empty += 1;
+            let inverse = magnitude.recip();
+            (x.re * inverse, x.im * inverse)
+        } else {
+            (0.0, 0.0)
+        };
+    }
+    non_empty
 }
 
-/// The GCC-PHAT of one pair from its normalised in-band spectra `a` and `b`, into
-/// `correlation` (`r[n]` at lag `n` inverse-FFT samples, circular).
+/// The GCC-PHAT of one pair from its (pooled) PHAT cross-spectrum over the band,
+/// `c_re + j c_im`, into `correlation` (`r[n]` at lag `n` inverse-FFT samples,
+/// circular).
 ///
 /// The inverse real FFT counts its first and last bins once and the others twice,
 /// so those two are doubled, and the last one keeps its real part, which is all it
 /// contributes at whole lags.
 fn pair_correlation(
-    a: &[Complex32],
-    b: &[Complex32],
+    c_re: &[f64],
+    c_im: &[f64],
     bins: Range<usize>,
     inverse: &dyn ComplexToReal<f32>,
     cross: &mut [Complex32],
@@ -798,8 +885,8 @@ fn pair_correlation(
     let last = cross.len() - 1;
     cross[..bins.start].fill(Complex32::default());
     cross[bins.end..].fill(Complex32::default());
-    for ((c, x), y) in cross[bins.clone()].iter_mut().zip(a).zip(b) {
-        *c = x * y.conj();
+    for ((c, re), im) in cross[bins.clone()].iter_mut().zip(c_re).zip(c_im) {
+        *c = Complex32::new(*re as f32, *im as f32);
     }
     cross[0] = Complex32::new(2.0 * cross[0].re, 0.0);
     cross[last] = Complex32::new(2.0 * cross[last].re, 0.0);
@@ -907,84 +994,178 @@ fn lanczos_taps() -> [[f32; LANCZOS_TAPS]; FINE_STEPS_PER_LAG] {
     })
 }
 
-/// The exact steered power over stored frames, for refinement.
+/// Buffers of [`ExactScore::power`].
+struct ScoreWork {
+    /// Per microphone, per band bin: the steering phase `e^{j ω_k t_i}`, parts apart.
+    phase_re: Vec<f64>,
+    phase_im: Vec<f64>,
+    /// A per-bin complex sum being built, parts apart.
+    sum_re: Vec<f64>,
+    sum_im: Vec<f64>,
+    /// Per-bin partial scores.
+    partial: Vec<f64>,
+    /// Per microphone, the steering phase and its rotation from bin to bin.
+    rotations: Vec<Complex64>,
+    delays: Vec<f64>,
+}
+
+impl ScoreWork {
+    fn new(n_mics: usize, n_band: usize) -> Self {
+        ScoreWork {
+            phase_re: vec![0.0; n_mics * n_band],
+            phase_im: vec![0.0; n_mics * n_band],
+            sum_re: vec![0.0; n_band],
+            sum_im: vec![0.0; n_band],
+            partial: vec![0.0; n_band],
+            rotations: vec![Complex64::default(); 2 * n_mics],
+            delays: vec![0.0; n_mics],
+        }
+    }
+}
+
+/// The exact steered power of the pooled frames, for refinement.
 struct ExactScore<'a> {
     array: &'a MicArray,
     grid: &'a SearchGrid,
     speed_of_sound: f64,
     /// Angular frequency step between bins, rad/s.
     bin_omega: f64,
-    bins: Range<usize>,
-    /// Normalised spectra, `[frame][bin][mic]`.
-    spectra: &'a [Complex64],
+    /// The first bin of the band.
+    first_bin: usize,
+    pool: &'a Pool,
 }
 
-impl ExactScore<'_> {
-    /// `Σ_frames Σ_k |Σ_i X̃_i(k) e^{j ω_k t_i}|²` at `point`. The steering phases are
-    /// built by rotation from bin to bin, two `sin_cos` per microphone.
-    fn power(
-        &self,
-        point: [f64; 3],
-        steering: &mut [Complex64],
-        rotations: &mut [Complex64],
-        delays: &mut [f64],
-    ) -> f64 {
-        let n_mics = self.array.len();
-        self.grid
-            .delays_s(self.array, self.speed_of_sound, point, delays);
+impl<'a> ExactScore<'a> {
+    fn new(
+        array: &'a MicArray,
+        grid: &'a SearchGrid,
+        config: &SrpConfig,
+        first_bin: usize,
+        pool: &'a Pool,
+    ) -> Self {
+        ExactScore {
+            array,
+            grid,
+            speed_of_sound: config.speed_of_sound,
+            bin_omega: std::f64::consts::TAU * config.sample_rate / config.fft_len as f64,
+            first_bin,
+            pool,
+        }
+    }
 
-        // Bins outside, microphones inside: the sixteen phase rotations are independent
-        // and proceed side by side rather than one long chain after another.
-        let (phases, steps) = rotations.split_at_mut(n_mics);
-        for ((phase, step), &t) in phases.iter_mut().zip(steps.iter_mut()).zip(delays.iter()) {
-            *phase = Complex64::cis(self.bin_omega * self.bins.start as f64 * t);
+    /// `Σ_f Σ_k |Σ_i X̃_i^f(k) e^{j ω_k t_i}|²` at `point`, over the pooled frames.
+    ///
+    /// With few frames, each is steered and its beam's power summed (`n_mics` complex
+    /// products per bin and frame); with more, the same sum is read from the pooled
+    /// cross-spectra, `constant + 2 Σ_{i<j} Σ_k Re(C_ij(k) e^{j ω_k (t_i - t_j)})`
+    /// (`n_pairs` products per bin, whatever the number of frames). Both run bins
+    /// innermost, in independent lanes.
+    fn power(&self, point: [f64; 3], work: &mut ScoreWork) -> f64 {
+        let pool = self.pool;
+        if pool.frames == 0 {
+            return 0.0;
+        }
+        let (n_mics, n_band) = (pool.n_mics, pool.n_band);
+        self.grid
+            .delays_s(self.array, self.speed_of_sound, point, &mut work.delays);
+
+        // The steering phases, built by rotation from bin to bin (two `sin_cos` per
+        // microphone); microphones inside, so that the rotations proceed side by side.
+        let (phases, steps) = work.rotations.split_at_mut(n_mics);
+        for ((phase, step), &t) in phases.iter_mut().zip(steps.iter_mut()).zip(&work.delays) {
+            *phase = Complex64::cis(self.bin_omega * self.first_bin as f64 * t);
             *step = Complex64::cis(self.bin_omega * t);
         }
-        // One frame: steer as the phases rotate, without a table.
-        if self.spectra.len() == steering.len() {
-            let mut power = 0.0;
-            for x in self.spectra.chunks_exact(n_mics) {
-                power += beam(x, phases).norm_sqr();
-                for (phase, step) in phases.iter_mut().zip(steps.iter()) {
-                    *phase *= step;
-                }
-            }
-            return power;
-        }
-
-        for row in steering.chunks_exact_mut(n_mics) {
-            for ((s, phase), step) in row.iter_mut().zip(phases.iter_mut()).zip(steps.iter()) {
-                *s = *phase;
+        for b in 0..n_band {
+            for (m, (phase, step)) in phases.iter_mut().zip(steps.iter()).enumerate() {
+                work.phase_re[m * n_band + b] = phase.re;
+                work.phase_im[m * n_band + b] = phase.im;
                 *phase *= step;
             }
         }
-        let mut power = 0.0;
-        for frame in self.spectra.chunks_exact(steering.len()) {
-            for (x, s) in frame
-                .chunks_exact(n_mics)
-                .zip(steering.chunks_exact(n_mics))
+        let phase = |m: usize| {
+            (
+                &work.phase_re[m * n_band..(m + 1) * n_band],
+                &work.phase_im[m * n_band..(m + 1) * n_band],
+            )
+        };
+        let (sum_re, sum_im, partial) = (&mut work.sum_re, &mut work.sum_im, &mut work.partial);
+        partial.fill(0.0);
+
+        if pool.steers_frames() {
+            let size = n_mics * n_band;
+            for f in 0..pool.frames {
+                let re = &pool.frames_re[f * size..(f + 1) * size];
+                let im = &pool.frames_im[f * size..(f + 1) * size];
+                sum_re.fill(0.0);
+                sum_im.fill(0.0);
+                for (m, (x_re, x_im)) in re
+                    .chunks_exact(n_band)
+                    .zip(im.chunks_exact(n_band))
+                    .enumerate()
+                {
+                    // The beam: Σ_i x_i w_i.
+                    let (w_re, w_im) = phase(m);
+                    complex_multiply_add(sum_re, sum_im, x_re, x_im, w_re, w_im, false);
+                }
+                for ((p, s_re), s_im) in partial.iter_mut().zip(sum_re.iter()).zip(sum_im.iter()) {
+                    *p += s_re * s_re + s_im * s_im;
+                }
+            }
+            return partial.iter().sum();
+        }
+
+        let mut rows = pool
+            .cross_re
+            .chunks_exact(n_band)
+            .zip(pool.cross_im.chunks_exact(n_band));
+        for i in 0..n_mics - 1 {
+            // Σ_{j>i} C_ij w_j*, then Re(w_i ·): row i of the upper triangle.
+            sum_re.fill(0.0);
+            sum_im.fill(0.0);
+            for j in i + 1..n_mics {
+                let (c_re, c_im) = rows.next().expect("one row per pair");
+                let (w_re, w_im) = phase(j);
+                complex_multiply_add(sum_re, sum_im, c_re, c_im, w_re, w_im, true);
+            }
+            let (w_re, w_im) = phase(i);
+            for ((((p, s_re), s_im), w_re), w_im) in partial
+                .iter_mut()
+                .zip(sum_re.iter())
+                .zip(sum_im.iter())
+                .zip(w_re)
+                .zip(w_im)
             {
-                power += beam(x, s).norm_sqr();
+                *p += w_re * s_re - w_im * s_im;
             }
         }
-        power
+        pool.constant + 2.0 * partial.iter().sum::<f64>()
     }
 }
 
-/// `Σ_i x_i s_i`, summed into four accumulators so the additions overlap.
-fn beam(x: &[Complex64], s: &[Complex64]) -> Complex64 {
-    let mut partial = [Complex64::default(); 4];
-    let (x4, s4) = (x.chunks_exact(4), s.chunks_exact(4));
-    let (x_rest, s_rest) = (x4.remainder(), s4.remainder());
-    for (x, s) in x4.zip(s4) {
-        for q in 0..4 {
-            partial[q] += x[q] * s[q];
-        }
+/// `sum += x · w` (or `x · w*` when `conjugate`), bin by bin, parts apart.
+fn complex_multiply_add(
+    sum_re: &mut [f64],
+    sum_im: &mut [f64],
+    x_re: &[f64],
+    x_im: &[f64],
+    w_re: &[f64],
+    w_im: &[f64],
+    conjugate: bool,
+) {
+    let sign = if conjugate { -1.0 } else { 1.0 };
+    for (((((s_re, s_im), x_re), x_im), w_re), w_im) in sum_re
+        .iter_mut()
+        .zip(sum_im.iter_mut())
+        .zip(x_re)
+        .zip(x_im)
+        .zip(w_re)
+        .zip(w_im)
+    {
+        let w_im = sign * w_im;
+        *s_re += x_re * w_re - x_im * w_im;
+        *s_im += x_re * w_im + x_im * w_re;
     }
-    for (q, (x, s)) in x_rest.iter().zip(s_rest).enumerate() {
-        partial[q] += x * s;
-    }
-    (partial[0] + partial[1]) + (partial[2] + partial[3])
 }
 
 /// The error for frames without two channels of signal.
