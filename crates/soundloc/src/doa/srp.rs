@@ -84,6 +84,15 @@ const EMPTY_BIN_FRACTION: f64 = 1e-10;
 /// How many times refinement may restart on a near-field grid.
 const NEAR_FIELD_RESTARTS: usize = 8;
 
+/// Fewest inverse-FFT samples the widest pair's lags must span on each side, so that
+/// neighbouring candidates read different parts of the correlation.
+const MIN_HALF_WIDTH: usize = 4;
+
+/// Grid peaks beyond `n_sources` whose exact score is checked before refinement: the
+/// map comes from interpolated tables, and in a reverberant room the direct path and
+/// a reflection can be within its error of each other.
+const EXTRA_CANDIDATES: usize = 2;
+
 /// Tables larger than this many (pair, candidate) entries are refused (256 MiB).
 const MAX_TABLE_ENTRIES: usize = 1 << 27;
 
@@ -119,7 +128,7 @@ impl SrpConfig {
             fft_len: 512,
             sample_rate,
             speed_of_sound: 343.0,
-            freq_range_hz: (300.0, 4000.0f64.min(sample_rate / 2.0)),
+            freq_range_hz: super::default_freq_range_hz(sample_rate),
             n_sources: 1,
             min_separation: None,
             refine: true,
@@ -196,6 +205,8 @@ struct Work {
     score: ScoreWork,
     maxima: Vec<usize>,
     kept: Vec<usize>,
+    /// Exact scores of `kept`, while they are ranked.
+    candidate_scores: Vec<f64>,
 }
 
 /// The normalised spectra of the usable frames of the last call, pooled.
@@ -339,8 +350,6 @@ impl SrpPhat {
             ));
         }
 
-        // Inverse-FFT samples per input sample: the band, not the sample rate, fixes
-        // how densely the correlation must be sampled.
         // The frame must hold every pair's lags and the kernel's reach on both sides,
         // so that the circular correlation does not fold them onto each other.
         let max_lag = array.max_delay_s(config.speed_of_sound) * config.sample_rate;
@@ -358,11 +367,17 @@ impl SrpPhat {
 
         // Inverse-FFT samples per input sample: the band, not the sample rate, fixes
         // how densely the correlation must be sampled.
+        // A low band or a small array also needs enough samples across the lags the
+        // array can show, or every candidate falls between the same few of them: keep
+        // doubling until the widest pair spans MIN_HALF_WIDTH samples each way (a
+        // longer inverse FFT is the correlation upsampled, exactly).
         let mut inverse_len = (2 * bins.end.saturating_sub(1)).max(2).next_power_of_two();
+        let longest = 4 * config.fft_len.next_power_of_two();
         let (lags, widest) = loop {
             let lags = candidate_lags(&array, &grid, &config, inverse_len);
             let widest = lags.iter().map(|l| l.half_width).max().unwrap_or(0);
-            if inverse_len > 2 * (widest + LANCZOS_TAPS) || inverse_len >= config.fft_len {
+            let holds_lags = inverse_len > 2 * (widest + LANCZOS_TAPS);
+            if (holds_lags && widest >= MIN_HALF_WIDTH) || inverse_len >= longest {
                 break (lags, widest);
             }
             inverse_len *= 2;
@@ -420,7 +435,8 @@ impl SrpPhat {
             map: vec![0.0; grid.len()],
             score: ScoreWork::new(n_mics, n_band),
             maxima: Vec::with_capacity(grid.len()),
-            kept: Vec::with_capacity(config.n_sources),
+            kept: Vec::with_capacity(config.n_sources + EXTRA_CANDIDATES),
+            candidate_scores: Vec::with_capacity(config.n_sources + EXTRA_CANDIDATES),
         };
         // The pool's cross-spectra follow the pairs' order.
         debug_assert!(
@@ -624,7 +640,7 @@ impl SrpPhat {
         let work = &mut self.work;
         self.grid.peaks_into(
             &work.map,
-            self.config.n_sources,
+            self.config.n_sources + EXTRA_CANDIDATES,
             self.min_separation,
             &mut work.maxima,
             &mut work.kept,
@@ -634,6 +650,23 @@ impl SrpPhat {
                 reason: "the steered response map has no peak".into(),
             });
         }
+
+        // Rank the grid peaks by the exact score, keep the best n_sources.
+        if self.config.refine && work.kept.len() > self.config.n_sources {
+            work.candidate_scores.clear();
+            for &k in &work.kept {
+                let exact = scorer.power(self.grid.points()[k], &mut work.score);
+                work.candidate_scores.push(exact);
+            }
+            for rank in 0..self.config.n_sources {
+                let best = (rank..work.kept.len())
+                    .max_by(|&a, &b| work.candidate_scores[a].total_cmp(&work.candidate_scores[b]))
+                    .expect("more candidates than ranks");
+                work.kept.swap(rank, best);
+                work.candidate_scores.swap(rank, best);
+            }
+        }
+        work.kept.truncate(self.config.n_sources);
 
         let mut estimates = Vec::with_capacity(work.kept.len());
         for &k in &work.kept {
@@ -743,10 +776,10 @@ impl SrpPhat {
 }
 
 fn check_config(grid: &SearchGrid, config: &SrpConfig) -> Result<Range<usize>> {
-    if config.fft_len < 8 {
+    if !(8..=super::MAX_FFT_LEN).contains(&config.fft_len) {
         return Err(Error::parameter(
             "fft_len",
-            "at least 8 samples",
+            format!("8 to {} samples", super::MAX_FFT_LEN),
             config.fft_len,
         ));
     }
@@ -1170,16 +1203,14 @@ fn complex_multiply_add(
 
 /// The error for frames without two channels of signal.
 fn silent(active: usize, n_frames: usize) -> Error {
-    let what = if n_frames == 1 {
-        "the frame".to_string()
+    let found = if n_frames == 1 {
+        let channels = if active == 1 { "channel" } else { "channels" };
+        format!("the frame holds signal in the band on {active} {channels}")
     } else {
-        format!("all {n_frames} frames")
+        format!("each of the {n_frames} frames holds signal in the band on fewer than 2 channels")
     };
     Error::NoEstimate {
-        reason: format!(
-            "{what} hold signal in the band on {active} channel(s); SRP-PHAT needs at \
-             least 2 (silent input?)"
-        ),
+        reason: format!("{found}; SRP-PHAT needs at least 2 (silent or constant input?)"),
     }
 }
 
@@ -1262,19 +1293,37 @@ mod tests {
     }
 
     #[test]
-    fn the_band_sets_the_inverse_fft_length() {
-        let array = MicArray::uniform_circular(6, 0.05).unwrap();
+    fn the_band_and_the_array_set_the_inverse_fft_length() {
         let grid = || SearchGrid::horizon(90).unwrap();
-        let speech = SrpPhat::new(array.clone(), grid(), SrpConfig::new(16_000.0)).unwrap();
-        assert_eq!(speech.bins(), 10..129);
-        assert_eq!(
-            speech.inverse_len, 256,
-            "a 4 kHz band needs 256 lags per frame"
-        );
-        let full = SrpConfig {
-            freq_range_hz: (0.0, 8000.0),
-            ..SrpConfig::new(16_000.0)
+        let inverse_len = |array: &MicArray, band: (f64, f64)| {
+            let config = SrpConfig {
+                freq_range_hz: band,
+                ..SrpConfig::new(16_000.0)
+            };
+            SrpPhat::new(array.clone(), grid(), config)
+                .unwrap()
+                .inverse_len
         };
-        assert_eq!(SrpPhat::new(array, grid(), full).unwrap().inverse_len, 512);
+
+        // A 30 cm circle (lags up to 14 samples): the band alone decides.
+        let wide = MicArray::uniform_circular(6, 0.15).unwrap();
+        assert_eq!(
+            inverse_len(&wide, (300.0, 4000.0)),
+            256,
+            "a 4 kHz band needs 256"
+        );
+        assert_eq!(
+            inverse_len(&wide, (0.0, 8000.0)),
+            512,
+            "the full band needs 512"
+        );
+
+        // A 10 cm circle (lags up to 4.7 samples) needs more samples across its lags,
+        // and a low band on it more still.
+        let small = MicArray::uniform_circular(6, 0.05).unwrap();
+        assert_eq!(inverse_len(&small, (300.0, 4000.0)), 512);
+        assert_eq!(inverse_len(&small, (900.0, 1100.0)), 512);
+        let board = MicArray::six_mic_board();
+        assert_eq!(inverse_len(&board, (900.0, 1100.0)), 512);
     }
 }
