@@ -139,6 +139,12 @@ def table(errors):
                 f"| {rt60:.1f} | {name} | {np.median(v):.2f} | {np.percentile(v, 90):.2f} | "
                 f"{v.max():.2f} | {np.mean(v <= 5.0) * 100:.0f} % |"
             )
+    for name in METHODS:
+        v = np.concatenate([per_method[name] for per_method in errors.values()])
+        lines.append(
+            f"| all | {name} | {np.median(v):.2f} | {np.percentile(v, 90):.2f} | "
+            f"{v.max():.2f} | {np.mean(v <= 5.0) * 100:.0f} % (mean {v.mean():.2f}) |"
+        )
     return "\n".join(lines)
 
 

@@ -135,3 +135,21 @@ def test_planar_arrays_report_the_mirror_image():
     assert found.ambiguity == "mirror"
     assert abs(np.degrees(found.azimuth) - 40.0) < 0.5
     assert abs(found.mirror[1] - (np.pi - found.colatitude)) < 1e-9
+
+
+def test_counts_and_lengths_raise_invalid_input_not_overflow_or_abort():
+    mics = circular(4, 0.05)
+    grid = soundloc.SearchGrid.horizon(36)
+    calls = [
+        lambda: soundloc.SrpPhat(mics, grid, sample_rate=16000, n_sources=-1),
+        lambda: soundloc.Music(mics, grid, sample_rate=16000, fft_len=-512),
+        lambda: soundloc.stft(np.zeros((2, 100)), -512, 128),
+        lambda: soundloc.SearchGrid.sphere(-1),
+        lambda: soundloc.SearchGrid.horizon(-3),
+        lambda: soundloc.Music(mics, grid, sample_rate=16000, fft_len=2**40),
+        lambda: soundloc.SrpPhat(mics, grid, sample_rate=16000, fft_len=2**40),
+        lambda: soundloc.stft(np.zeros((2, 100)), 2**40, 128),
+    ]
+    for call in calls:
+        with pytest.raises(soundloc.InvalidInputError):
+            call()
