@@ -28,6 +28,9 @@ const REFINE_SHRINK: f64 = 0.3;
 /// The most passes [`SearchGrid::refine`] makes at one step size.
 const REFINE_PASSES: usize = 8;
 
+/// Most doubling strides of one pattern move in [`SearchGrid::refine`].
+const PATTERN_MOVES: usize = 12;
+
 /// Whether candidates are directions or positions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GridKind {
@@ -289,6 +292,7 @@ impl SearchGrid {
         let mut passes_at_step = 0;
         while step > tolerance {
             // One pass along every axis; `moved` is how far it took the point.
+            let pass_start = best;
             let mut moved = 0.0f64;
             for axis in basis.iter().flatten() {
                 let minus = score(move_to(best, *axis, -step));
@@ -305,6 +309,27 @@ impl SearchGrid {
                     moved = moved.hypot(at * step);
                 }
             }
+            // A pattern move (Hooke and Jeeves 1961): along a long ridge, such as the
+            // range of a near source seen by a small array, the pass keeps pointing the
+            // same way; follow that direction with doubling strides while it pays.
+            let travelled = sub(best, pass_start);
+            let length = norm(travelled);
+            if length > 0.0 {
+                let direction = scale(travelled, 1.0 / length);
+                let mut stride = length;
+                for _ in 0..PATTERN_MOVES {
+                    let candidate = move_to(best, direction, stride);
+                    let value = score(candidate);
+                    if value <= best_score {
+                        break;
+                    }
+                    best_score = value;
+                    best = candidate;
+                    moved = moved.max(stride);
+                    stride *= 2.0;
+                }
+            }
+
             // Steps along one axis at a time zigzag up a peak whose axes are tilted
             // against them, each pass closing part of the gap: stay at this step size
             // while a pass still moves as far as the next step size would resolve (a
