@@ -15,7 +15,8 @@ Conventions
 - Shapes: signals are 1-D arrays of ``(n_samples,)``; ``mic_positions`` is
   ``(n_mics, 3)``; ``tdoa_pairs`` is ``(m, 3)``.
 - Signals may be float64, float32 or int16 (PCM); they are read without a copy when
-  contiguous. Do not write into a signal from another thread during a call.
+  contiguous, and complex128 spectra are read without a copy. Do not write into a
+  signal or a spectrum from another thread during a call.
 - Errors: bad shapes, dtypes and values raise :class:`InvalidInputError` (a
   ``ValueError``); valid input without an answer raises :class:`LocalizationError`
   (a ``RuntimeError``); unreadable data files raise :class:`DataFileError` (an

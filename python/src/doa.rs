@@ -4,8 +4,11 @@
 
 use std::sync::{Mutex, PoisonError};
 
-use numpy::ndarray::{Array2, Array3};
-use numpy::{Complex64, IntoPyArray, PyArray1, PyArray2, PyArray3, PyUntypedArray, prelude::*};
+use numpy::ndarray::Array2;
+use numpy::{
+    Complex64, IntoPyArray, PyArray1, PyArray2, PyArray3, PyReadonlyArray3, PyUntypedArray, dtype,
+    prelude::*,
+};
 use pyo3::prelude::*;
 use soundloc::array::{Ambiguity, MicArray};
 use soundloc::doa::SourceEstimate as RustEstimate;
@@ -207,9 +210,12 @@ pub(crate) fn mic_array(positions: &Bound<'_, PyAny>) -> PyResult<MicArray> {
     MicArray::new(rows_of_three(positions, "mic_positions")?).map_err(to_py_err)
 }
 
-/// `(n_mics, n_bins, n_frames)` complex spectra, copied into an owned array (complex64
-/// widens exactly).
-pub(crate) fn spectra_array(obj: &Bound<'_, PyAny>) -> PyResult<Array3<Complex64>> {
+/// `(n_mics, n_bins, n_frames)` complex spectra: borrowed without a copy when they are
+/// complex128 already, else converted once (complex64 widens exactly). Like signals,
+/// borrowed spectra must not be written by another thread during the call.
+pub(crate) fn spectra_array<'py>(
+    obj: &Bound<'py, PyAny>,
+) -> PyResult<PyReadonlyArray3<'py, Complex64>> {
     let expected = "a 3-D array (n_mics, n_bins, n_frames) of complex128 or complex64";
     let array = obj
         .cast::<PyUntypedArray>()
@@ -217,10 +223,14 @@ pub(crate) fn spectra_array(obj: &Bound<'_, PyAny>) -> PyResult<Array3<Complex64
     if array.ndim() != 3 || array.dtype().kind() != b'c' {
         return Err(invalid("spectra", expected, describe(obj)));
     }
-    let widened = array
-        .call_method1("astype", ("complex128",))?
-        .cast_into::<PyArray3<Complex64>>()?;
-    Ok(widened.try_readonly()?.as_array().to_owned())
+    let native = if array.dtype().is_equiv_to(&dtype::<Complex64>(obj.py())) {
+        array.clone().cast_into::<PyArray3<Complex64>>()?
+    } else {
+        array
+            .call_method1("astype", ("complex128",))?
+            .cast_into::<PyArray3<Complex64>>()?
+    };
+    Ok(native.try_readonly()?)
 }
 
 /// A direction fitted to pair delays, with its uncertainty and the delays left out.
@@ -522,6 +532,7 @@ fn steered_spectra<M: SteeredMethod>(
     spectra: &Bound<'_, PyAny>,
 ) -> PyResult<Vec<SourceEstimate>> {
     let spectra = spectra_array(spectra)?;
-    let found = py.detach(|| guarded(|| lock(inner).process_spectra(spectra.view())))?;
+    let view = spectra.as_array();
+    let found = py.detach(|| guarded(|| lock(inner).process_spectra(view)))?;
     Ok(found.into_iter().map(SourceEstimate::from).collect())
 }

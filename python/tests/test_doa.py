@@ -153,3 +153,17 @@ def test_counts_and_lengths_raise_invalid_input_not_overflow_or_abort():
     for call in calls:
         with pytest.raises(soundloc.InvalidInputError):
             call()
+
+
+def test_spectra_of_any_complex_dtype_and_layout_give_the_same_answer():
+    fs = 16000
+    mics = circular(8, 0.1)
+    signals = far_field_noise(mics, np.radians(-35), np.pi / 2, fs, fs, seed=5)
+    spectra = soundloc.stft(signals, 512, 128)
+    srp = soundloc.SrpPhat(mics, soundloc.SearchGrid.horizon(360), sample_rate=fs)
+    reference = srp.process_spectra(spectra)[0].azimuth
+    every_other = np.ascontiguousarray(spectra[:, :, ::2])
+    for variant in (spectra.astype(np.complex64), np.asfortranarray(spectra), spectra[:, :, ::2]):
+        found = srp.process_spectra(variant)[0].azimuth
+        assert abs(found - reference) < 1e-3
+    assert srp.process_spectra(spectra[:, :, ::2])[0].azimuth == srp.process_spectra(every_other)[0].azimuth
