@@ -393,15 +393,35 @@ pub(crate) fn distance(a: [f64; 3], b: [f64; 3]) -> f64 {
     norm(sub(a, b))
 }
 
-/// The angle between two non-zero vectors, in radians, accurate near 0 and π (it uses
-/// `atan2` of the cross and dot products rather than `acos`).
-pub(crate) fn angle_between(a: [f64; 3], b: [f64; 3]) -> f64 {
-    let cross = [
+pub(crate) fn add(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
+    [a[0] + b[0], a[1] + b[1], a[2] + b[2]]
+}
+
+pub(crate) fn cross(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
+    [
         a[1] * b[2] - a[2] * b[1],
         a[2] * b[0] - a[0] * b[2],
         a[0] * b[1] - a[1] * b[0],
-    ];
-    norm(cross).atan2(dot(a, b))
+    ]
+}
+
+/// A unit vector perpendicular to the unit vector `u`: the part of `+z` (or of `+x`,
+/// when `u` is near the vertical) across `u`, so that on the sphere it points along a
+/// meridian.
+pub(crate) fn perpendicular(u: [f64; 3]) -> [f64; 3] {
+    let helper = if u[2].abs() < 0.9 {
+        [0.0, 0.0, 1.0]
+    } else {
+        [1.0, 0.0, 0.0]
+    };
+    let p = sub(helper, scale(u, dot(helper, u)));
+    scale(p, 1.0 / norm(p))
+}
+
+/// The angle between two non-zero vectors, in radians, accurate near 0 and π (it uses
+/// `atan2` of the cross and dot products rather than `acos`).
+pub(crate) fn angle_between(a: [f64; 3], b: [f64; 3]) -> f64 {
+    norm(cross(a, b)).atan2(dot(a, b))
 }
 
 #[cfg(test)]

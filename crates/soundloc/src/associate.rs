@@ -52,8 +52,8 @@
 //! - The cost grows with the grid size times the onsets within one travel time of
 //!   each other: fine for a neighbourhood, not for a country.
 
+use crate::array::distance;
 use crate::error::{Error, Result};
-use crate::scene::distance;
 
 /// Settings of the association.
 #[derive(Debug, Clone, PartialEq)]

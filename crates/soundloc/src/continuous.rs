@@ -43,6 +43,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
+use crate::array::distance;
 use crate::associate::{self, AssociationOptions, Candidate, OnsetTime};
 use crate::audio::WavStream;
 use crate::detect::{DetectorConfig, Onset, OnsetDetector};
@@ -50,7 +51,6 @@ use crate::ellipse::ErrorEllipse;
 use crate::error::{Error, Result};
 use crate::event::{self, EventOptions, SensorRecordings};
 use crate::geodesy::LatLonAlt;
-use crate::scene::distance;
 use crate::scene::{EventWindow, ExpectedArrivals, Scene};
 
 /// Settings of continuous detection.

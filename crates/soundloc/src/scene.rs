@@ -56,6 +56,7 @@ use serde::de::DeserializeOwned;
 use toml::de::{DeTable, DeValue};
 
 use crate::air::speed_of_sound_humid;
+use crate::array::distance;
 use crate::error::{Error, Result};
 use crate::geodesy::{CoordinateSystem, EnuFrame, LatLonAlt};
 
@@ -853,13 +854,4 @@ impl RawEvent {
             expected: None,
         })
     }
-}
-
-/// Straight-line distance between two points, metres.
-pub(crate) fn distance(a: [f64; 3], b: [f64; 3]) -> f64 {
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| (x - y).powi(2))
-        .sum::<f64>()
-        .sqrt()
 }

@@ -141,10 +141,11 @@ pub use spec::{
     SimulatedEvent, SimulatedSensor, SimulationSpec,
 };
 
+use crate::array::distance;
 use crate::audio::read_wav;
 use crate::error::{Error, Result};
 use crate::geodesy::CoordinateSystem;
-use crate::scene::{distance, field_error, read_text};
+use crate::scene::{field_error, read_text};
 use background::add_overlap;
 
 /// Length of the chunks recordings are written in, seconds.

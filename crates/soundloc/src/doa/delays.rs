@@ -78,7 +78,9 @@ use nalgebra::{DMatrix, DVector};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::array::{ArrayShape, Direction, MicArray, dot, norm, scale, sub};
+use crate::array::{
+    ArrayShape, Direction, MicArray, add, cross, dot, norm, perpendicular, scale, sub,
+};
 use crate::doa::DirectionEstimate;
 use crate::error::{Error, Result};
 use crate::locate::TdoaMeasurement;
@@ -1023,29 +1025,6 @@ fn cone_side(axis: [f64; 3]) -> [f64; 3] {
     } else {
         [1.0, 0.0, 0.0]
     }
-}
-
-/// A unit vector perpendicular to the unit vector `v`.
-fn perpendicular(v: [f64; 3]) -> [f64; 3] {
-    let helper = if v[0].abs() < 0.9 {
-        [1.0, 0.0, 0.0]
-    } else {
-        [0.0, 1.0, 0.0]
-    };
-    let p = sub(helper, scale(v, dot(helper, v)));
-    scale(p, 1.0 / norm(p))
-}
-
-fn add(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
-    [a[0] + b[0], a[1] + b[1], a[2] + b[2]]
-}
-
-fn cross(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
-    [
-        a[1] * b[2] - a[2] * b[1],
-        a[2] * b[0] - a[0] * b[2],
-        a[0] * b[1] - a[1] * b[0],
-    ]
 }
 
 fn invert_2x2(m: [[f64; 2]; 2]) -> Option<[[f64; 2]; 2]> {

@@ -19,7 +19,9 @@
 
 use std::collections::HashMap;
 
-use crate::array::{MicArray, angle_between, distance, dot, norm, scale, sub};
+use crate::array::{
+    MicArray, add, angle_between, cross, distance, dot, norm, perpendicular, scale, sub,
+};
 use crate::error::{Error, Result};
 
 /// How much [`SearchGrid::refine`] shrinks its step once a pass settles.
@@ -440,25 +442,10 @@ impl SearchGrid {
     }
 }
 
-fn add(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
-    [a[0] + b[0], a[1] + b[1], a[2] + b[2]]
-}
-
 /// Two unit vectors orthogonal to the unit vector `u` and to each other.
 fn tangent_basis(u: [f64; 3]) -> ([f64; 3], [f64; 3]) {
-    let helper = if u[2].abs() < 0.9 {
-        [0.0, 0.0, 1.0]
-    } else {
-        [1.0, 0.0, 0.0]
-    };
-    let e1 = sub(helper, scale(u, dot(helper, u)));
-    let e1 = scale(e1, 1.0 / norm(e1));
-    let e2 = [
-        u[1] * e1[2] - u[2] * e1[1],
-        u[2] * e1[0] - u[0] * e1[2],
-        u[0] * e1[1] - u[1] * e1[0],
-    ];
-    (e1, e2)
+    let e1 = perpendicular(u);
+    (e1, cross(u, e1))
 }
 
 /// Samples `range.0, range.0 + step, ...` up to `range.1` (within a thousandth of a

@@ -5,11 +5,12 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::array::distance;
 use crate::error::Result;
 use crate::geodesy::{CoordinateSystem, EnuFrame};
 use crate::scene::{
     Fail, RawAir, RawCoordinates, RawSolver, SolverSettings, check_sensor_id_and_position,
-    distance, field_error, local_positions, parse, read_text,
+    field_error, local_positions, parse, read_text,
 };
 
 /// Default scene sample rate, Hz.
