@@ -25,8 +25,9 @@ if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
-# pyroomacoustics is a test-only dependency: the DOA tests compare against it.
-.venv/bin/python -m pip install --quiet maturin numpy pytest pyroomacoustics
+# pyroomacoustics is a test-only dependency: the DOA tests compare against it;
+# matplotlib is optional for users (soundloc[plot]), installed here to test the plots.
+.venv/bin/python -m pip install --quiet maturin numpy pytest pyroomacoustics matplotlib
 .venv/bin/python -m pip install --quiet ./python
 
 step "Python: tests"

@@ -27,6 +27,10 @@ Conventions
   ``SearchGrid`` and take spectra ``(n_mics, fft_len // 2 + 1, n_frames)`` from
   :func:`stft` (pyroomacoustics' layout) or frames ``(n_mics, fft_len)``.
 
+Submodules, imported on first use: ``soundloc.plot`` draws correlations, steered-power
+maps and scene maps with matplotlib (optional: ``pip install soundloc[plot]``);
+``soundloc.pra`` converts pyroomacoustics' array layouts.
+
 Example
 -------
 >>> import numpy as np, soundloc
@@ -36,6 +40,8 @@ Example
 >>> round(result.lag, 2)
 10.0
 """
+
+import importlib
 
 from soundloc._soundloc import (
     DataFileError,
@@ -78,3 +84,13 @@ __all__ = [
     "speed_of_sound",
     "stft",
 ]
+
+_SUBMODULES = ("plot", "pra")
+
+
+def __getattr__(name):
+    """Imports the submodules ``plot`` and ``pra`` on first use (``plot`` needs
+    matplotlib, which ``import soundloc`` alone never imports)."""
+    if name in _SUBMODULES:
+        return importlib.import_module(f"soundloc.{name}")
+    raise AttributeError(f"module 'soundloc' has no attribute {name!r}")

@@ -1,7 +1,12 @@
 """Shared signal and scene generators for the soundloc tests (numpy only)."""
 
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def delayed_pair(n_samples, lag, *, seed=0, noise=0.0):
@@ -26,8 +31,11 @@ def delayed_pair(n_samples, lag, *, seed=0, noise=0.0):
     return x_i, x_j
 
 
-def numpy_gcc_phat_lag(x_i, x_j):
-    """Whole-sample GCC-PHAT lag ``t_j - t_i`` computed with numpy alone."""
+def numpy_gcc_phat(x_i, x_j):
+    """GCC-PHAT of two equal-length signals with numpy alone: ``(lags, values)``.
+
+    Lags in samples, increasing from ``-n`` to ``n - 1``; the peak sits at ``t_j - t_i``.
+    """
     n = len(x_i)
     n_fft = 2 * n
     spec_i = np.fft.rfft(x_i - x_i.mean(), n_fft)
@@ -35,8 +43,45 @@ def numpy_gcc_phat_lag(x_i, x_j):
     cross = np.conj(spec_i) * spec_j
     cross /= np.maximum(np.abs(cross), 1e-300)
     corr = np.fft.irfft(cross, n_fft)
-    lags = np.concatenate([np.arange(0, n), np.arange(-n, 0)])
+    return np.arange(-n, n), np.concatenate([corr[n:], corr[:n]])
+
+
+def numpy_gcc_phat_lag(x_i, x_j):
+    """Whole-sample GCC-PHAT lag ``t_j - t_i`` computed with numpy alone."""
+    lags, corr = numpy_gcc_phat(x_i, x_j)
     return int(lags[np.argmax(corr)])
+
+
+def circular(n_mics, radius):
+    """``(n_mics, 3)`` capsules on a circle of ``radius`` metres in the plane z = 0."""
+    phi = 2 * np.pi * np.arange(n_mics) / n_mics
+    return np.stack([radius * np.cos(phi), radius * np.sin(phi), np.zeros(n_mics)], axis=1)
+
+
+def far_field_noise(mics, azimuth, colatitude, fs, n_samples, seed=0, speed_of_sound=343.0):
+    """White noise from a plane wave, delayed exactly to each capsule (numpy only).
+
+    ``(n_mics, n_samples)``; the wave comes from ``(azimuth, colatitude)`` radians
+    (the direction towards the source) and reaches the array's centroid at time 0.
+    """
+    u = np.array([np.sin(colatitude) * np.cos(azimuth), np.sin(colatitude) * np.sin(azimuth), np.cos(colatitude)])
+    delays = -(mics - mics.mean(axis=0)) @ u / speed_of_sound * fs
+    n_total = 4 * n_samples
+    source = np.random.default_rng(seed).standard_normal(n_total)
+    spectrum = np.fft.rfft(source)
+    freqs = np.fft.rfftfreq(n_total)
+    start = (n_total - n_samples) // 2
+    return np.stack(
+        [np.fft.irfft(spectrum * np.exp(-2j * np.pi * freqs * d), n_total)[start : start + n_samples] for d in delays]
+    )
+
+
+def bench_module(name):
+    """The script ``benches/<name>.py`` as a module, to reuse its scenes in tests."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benches" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture

@@ -5,30 +5,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import circular, far_field_noise
 
 import soundloc
 
 ROOT = Path(__file__).resolve().parents[2]
-C = 343.0
-
-
-def circular(n_mics, radius):
-    phi = 2 * np.pi * np.arange(n_mics) / n_mics
-    return np.stack([radius * np.cos(phi), radius * np.sin(phi), np.zeros(n_mics)], axis=1)
-
-
-def far_field_noise(mics, azimuth, colatitude, fs, n_samples, seed=0):
-    """White noise from a plane wave, delayed exactly to each capsule (numpy only)."""
-    u = np.array([np.sin(colatitude) * np.cos(azimuth), np.sin(colatitude) * np.sin(azimuth), np.cos(colatitude)])
-    delays = -(mics - mics.mean(axis=0)) @ u / C * fs
-    n_total = 4 * n_samples
-    source = np.random.default_rng(seed).standard_normal(n_total)
-    spectrum = np.fft.rfft(source)
-    freqs = np.fft.rfftfreq(n_total)
-    start = (n_total - n_samples) // 2
-    return np.stack(
-        [np.fft.irfft(spectrum * np.exp(-2j * np.pi * freqs * d), n_total)[start : start + n_samples] for d in delays]
-    )
 
 
 def angle_between(a_az, a_col, b_az, b_col):

@@ -7,26 +7,15 @@ comparison (every method, more rooms); this test runs a smaller set and checks t
 issue's bar.
 """
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
+from conftest import bench_module
 
 pytest.importorskip("pyroomacoustics")
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _rooms_module():
-    spec = importlib.util.spec_from_file_location("doa_rooms", ROOT / "benches" / "doa_rooms.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
 
 def test_srp_phat_is_at_least_as_accurate_as_pyroomacoustics_in_reverberant_rooms():
-    rooms = _rooms_module()
+    rooms = bench_module("doa_rooms")
     errors = rooms.run([0.2, 0.4, 0.6], trials=5)
     ours = np.concatenate([per_method["soundloc SRP-PHAT"] for per_method in errors.values()])
     theirs = np.concatenate([per_method["pra SRP"] for per_method in errors.values()])
