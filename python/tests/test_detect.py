@@ -6,11 +6,9 @@ import threading
 
 import numpy as np
 import pytest
-
 import soundloc
-from soundloc import InvalidInputError
-
 from conftest import REPO, run_cli
+from soundloc import InvalidInputError
 
 CLIPS = REPO / "datasets" / "clips"
 FS = 24000.0
@@ -22,7 +20,7 @@ def _noise_with_clicks(times_s, *, seconds=4.0, seed=0):
     signal = 1e-3 * rng.standard_normal(int(seconds * FS))
     burst = rng.standard_normal(240) * np.exp(-np.arange(240) / 40.0)
     for t in times_s:
-        start = int(round(t * FS))
+        start = round(t * FS)
         signal[start : start + burst.size] += 0.3 * burst
     return signal
 
@@ -140,7 +138,9 @@ def test_association_groups_the_onsets_of_one_source():
     assert np.hypot(*(candidate.position[:2] - source[:2])) < 15.0
     assert abs(candidate.emission_s - emitted) < 0.05
     assert candidate.arrivals_s.shape == (5,)
-    np.testing.assert_allclose(candidate.arrivals_s, arrivals, atol=candidate.tolerance_s)
+    np.testing.assert_allclose(
+        candidate.arrivals_s, arrivals, atol=candidate.tolerance_s
+    )
 
     # Onset objects work as well as times.
     onsets = [
@@ -176,7 +176,9 @@ def test_error_ellipse_matches_numpy():
         assert ellipse.semi_major_m == pytest.approx(np.sqrt(k2 * eigenvalues[1]))
         assert ellipse.semi_minor_m == pytest.approx(np.sqrt(k2 * eigenvalues[0]))
         major = eigenvectors[:, 1]
-        along = np.array([np.cos(ellipse.orientation_rad), np.sin(ellipse.orientation_rad)])
+        along = np.array(
+            [np.cos(ellipse.orientation_rad), np.sin(ellipse.orientation_rad)]
+        )
         assert abs(abs(along @ major) - 1.0) < 1e-9
         assert ellipse.confidence == confidence
 
@@ -190,9 +192,9 @@ def test_error_ellipse_matches_numpy():
         assert all(ellipse.contains(0.99 * p) for p in points)
         assert not any(ellipse.contains(1.01 * p) for p in points)
 
-    assert soundloc.error_ellipse([[1.0, 0.0], [0.0, 1.0]]).semi_major_m == pytest.approx(
-        np.sqrt(5.991464547107979)
-    )
+    assert soundloc.error_ellipse(
+        [[1.0, 0.0], [0.0, 1.0]]
+    ).semi_major_m == pytest.approx(np.sqrt(5.991464547107979))
 
 
 def test_bad_error_ellipse_input_is_refused():
@@ -307,7 +309,9 @@ def test_detect_events_equals_the_cli_and_the_truth(simulated, soundloc_cli):
         std = [np.inf if s is None else s for s in js["position_std_m"]]
         np.testing.assert_allclose(py.position_std, std, rtol=0, atol=1e-9)
         assert py.latitude == pytest.approx(js["lat"], abs=1e-12)
-        assert py.residual_rms_s * 1e3 == pytest.approx(js["residual_rms_ms"], abs=1e-12)
+        assert py.residual_rms_s * 1e3 == pytest.approx(
+            js["residual_rms_ms"], abs=1e-12
+        )
         assert py.used == js["sensors_used"]
         assert py.rejected == [(r["sensor"], r["reason"]) for r in js["rejected"]]
         assert py.impulses == js["impulses"]

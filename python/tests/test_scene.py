@@ -8,11 +8,9 @@ import wave
 
 import numpy as np
 import pytest
-
 import soundloc
-from soundloc import DataFileError, InvalidInputError, LocalizationError
-
 from conftest import REPO, run_cli
+from soundloc import DataFileError, InvalidInputError, LocalizationError
 
 LOCAR = REPO / "datasets" / "locar-aru9"
 SCENE = LOCAR / "scene.toml"
