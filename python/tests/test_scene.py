@@ -3,7 +3,6 @@ the real recordings of datasets/locar-aru9 against locaR's positions, and errors
 
 import csv
 import json
-import tomllib
 import wave
 
 import numpy as np
@@ -11,6 +10,11 @@ import pytest
 import soundloc
 from conftest import REPO, run_cli
 from soundloc import DataFileError, InvalidInputError, LocalizationError
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python < 3.11
+    tomllib = pytest.importorskip("tomli")
 
 LOCAR = REPO / "datasets" / "locar-aru9"
 SCENE = LOCAR / "scene.toml"
