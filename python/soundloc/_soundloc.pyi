@@ -5,7 +5,8 @@ Import from ``soundloc``, not from here. Conventions: ``delay_s = t_j - t_i``
 metres (east, north, up), m/s.
 """
 
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Sequence
 from typing import final
 
 import numpy as np
@@ -31,6 +32,19 @@ __all__ = [
     "Music",
     "stft",
     "direction_from_delays",
+    "Scene",
+    "EventWindow",
+    "EventEstimate",
+    "ErrorEllipse",
+    "error_ellipse",
+    "Onset",
+    "OnsetDetector",
+    "detect_onsets",
+    "Candidate",
+    "associate",
+    "DetectedEvent",
+    "UnlocatedEvent",
+    "Detection",
 ]
 
 __version__: str
@@ -703,3 +717,729 @@ class Music:
     @property
     def map(self) -> npt.NDArray[np.float64]:
         """The last pseudo-spectrum, one value per grid point."""
+
+@final
+class EventWindow:
+    """An annotated window of a scene's recordings (``[[events]]``).
+
+    Attributes
+    ----------
+    label : str or None
+        The event's label (a species code, for example), if the scene gives one.
+    start_s, end_s : float
+        The window, seconds from the start of the recordings.
+    band_hz : (float, float) or None
+        The event's frequency band ``(low, high)``, Hz, if given.
+    sensors : list of str
+        Ids of the sensors to use, the reference first (all sensors by default).
+    """
+
+    @property
+    def label(self) -> str | None: ...
+    @property
+    def start_s(self) -> float: ...
+    @property
+    def end_s(self) -> float: ...
+    @property
+    def band_hz(self) -> tuple[float, float] | None: ...
+    @property
+    def sensors(self) -> list[str]: ...
+
+@final
+class ErrorEllipse:
+    """A confidence ellipse around a horizontal position, metres.
+
+    For a Gaussian error with horizontal (east, north) covariance ``C``, the ellipse
+    ``d^T C^-1 d <= k^2`` with ``k^2 = -2 ln(1 - confidence)`` (the chi-square
+    quantile with 2 degrees of freedom, 5.991 for 0.95) holds the source with
+    probability ``confidence``. Its semi-axes are ``k`` times the square roots of the
+    eigenvalues of ``C``.
+
+    Attributes
+    ----------
+    semi_major_m, semi_minor_m : float
+        Half the long and short axes, metres.
+    orientation_rad : float
+        Angle of the long axis, radians counter-clockwise from east (+x), in
+        ``(-pi/2, pi/2]``.
+    confidence : float
+        Probability that the ellipse holds the source.
+    """
+
+    @property
+    def semi_major_m(self) -> float: ...
+    @property
+    def semi_minor_m(self) -> float: ...
+    @property
+    def orientation_rad(self) -> float: ...
+    @property
+    def confidence(self) -> float: ...
+    def boundary(self, n: int = 64) -> npt.NDArray[np.float64]:
+        """``n`` points on the boundary, counter-clockwise, the first not repeated.
+
+        Returns
+        -------
+        ndarray, shape (n, 2)
+            East and north offsets from the centre, metres.
+
+        Raises
+        ------
+        InvalidInputError
+            ``n`` below 1.
+        """
+    def contains(self, offset: npt.ArrayLike) -> bool:
+        """Whether ``offset``, shape (2,), east and north metres from the centre,
+        lies inside (the boundary included).
+
+        Raises
+        ------
+        InvalidInputError
+            ``offset`` not 2 real numbers.
+        """
+
+def error_ellipse(covariance: npt.ArrayLike, confidence: float = 0.95) -> ErrorEllipse:
+    """The ellipse holding a horizontal position with probability ``confidence``.
+
+    Parameters
+    ----------
+    covariance : array_like, shape (2, 2)
+        Covariance of (east, north), square metres: finite, symmetric, positive
+        semi-definite. For a 3-D covariance pass ``cov[:2, :2]``.
+    confidence : float, default 0.95
+        In (0, 1).
+
+    Returns
+    -------
+    ErrorEllipse
+
+    Raises
+    ------
+    InvalidInputError
+        A covariance of another shape, not finite, not symmetric or with a negative
+        variance; a confidence outside (0, 1).
+    """
+
+@final
+class EventEstimate:
+    """One annotated event of a scene, located, or the reason it could not be.
+
+    A failed event has ``error`` set and ``position``, ``local``, ``position_std``,
+    ``covariance``, ``residual_rms_s`` and the geodetic fields None (as ``soundloc
+    locate --format json`` writes null).
+
+    Attributes
+    ----------
+    label : str or None
+        The event's label, if the scene gives one.
+    start_s, end_s : float
+        The annotated window, seconds.
+    position : ndarray, shape (3,), or None
+        Position in the scene's coordinate system (local metres, UTM easting,
+        northing and elevation, or latitude, longitude in degrees and altitude).
+    local : ndarray, shape (3,), or None
+        Position in the scene's local frame, metres east, north, up.
+    position_std : ndarray, shape (3,), or None
+        Standard deviation east, north, up, metres; ``inf`` for a direction the
+        sensors cannot observe.
+    covariance : ndarray, shape (3, 3), or None
+        Covariance of ``local``, square metres (east, north, up).
+    latitude, longitude : float or None
+        WGS84 degrees; None for a local scene without ``origin`` or a failed event.
+    altitude : float or None
+        Height above the WGS84 ellipsoid, metres.
+    residual_rms_s : float or None
+        RMS of the delay residuals of the sensors used, seconds.
+    used : list of str
+        Ids of the sensors whose delays were used.
+    rejected : list of (str, str)
+        ``(sensor id, reason)`` for each sensor left out (silent, no correlation
+        above noise, delays the others contradict).
+    ambiguous : list of ndarray, shape (3,)
+        Other positions, scene coordinates, that explain the delays as well.
+    height_at_bound : bool
+        The height sits on a bound of the scene's ``[solver]`` heights.
+    error : str or None
+        Why the event could not be located; None when it was.
+    """
+
+    @property
+    def label(self) -> str | None: ...
+    @property
+    def start_s(self) -> float: ...
+    @property
+    def end_s(self) -> float: ...
+    @property
+    def position(self) -> npt.NDArray[np.float64] | None: ...
+    @property
+    def local(self) -> npt.NDArray[np.float64] | None: ...
+    @property
+    def position_std(self) -> npt.NDArray[np.float64] | None: ...
+    @property
+    def covariance(self) -> npt.NDArray[np.float64] | None: ...
+    @property
+    def latitude(self) -> float | None: ...
+    @property
+    def longitude(self) -> float | None: ...
+    @property
+    def altitude(self) -> float | None: ...
+    @property
+    def residual_rms_s(self) -> float | None: ...
+    @property
+    def used(self) -> list[str]: ...
+    @property
+    def rejected(self) -> list[tuple[str, str]]: ...
+    @property
+    def ambiguous(self) -> list[npt.NDArray[np.float64]]: ...
+    @property
+    def height_at_bound(self) -> bool: ...
+    @property
+    def error(self) -> str | None: ...
+    def ellipse(self, confidence: float = 0.95) -> ErrorEllipse:
+        """The horizontal error ellipse, from the east-north block of ``covariance``.
+
+        Raises
+        ------
+        InvalidInputError
+            A confidence outside (0, 1).
+        LocalizationError
+            The event was not located, or its horizontal uncertainty is unbounded.
+        """
+
+@final
+class Onset:
+    """One impulsive onset heard by one sensor, with its features.
+
+    Attributes
+    ----------
+    sensor : int
+        The sensor's index (as given to the detector, or in the scene).
+    sample_index : int
+        Index of the onset's first sample in the sensor's recording.
+    time_s : float
+        Onset time from the start of the sensor's recording, seconds (on the
+        sensor's own clock).
+    level_dbfs : float
+        Highest band level of a frame within 50 ms after the onset, dB relative to a
+        full-scale square wave (mean square 1).
+    noise_floor_dbfs : float
+        The noise floor the onset was judged against, dB of full scale.
+    snr_db : float
+        ``level_dbfs - noise_floor_dbfs``, dB.
+    crest_factor : float
+        Peak over RMS of the band-passed signal within 50 ms after the onset (1 for a
+        square wave, about 1.4 for a sine, higher for impulses).
+    band_levels_db : ndarray, shape (5,)
+        Levels in the octave bands of ``band_centres_hz`` after the onset, dB of full
+        scale.
+    band_centres_hz : ndarray, shape (5,)
+        250, 500, 1000, 2000 and 4000 Hz.
+    """
+
+    @property
+    def sensor(self) -> int: ...
+    @property
+    def sample_index(self) -> int: ...
+    @property
+    def time_s(self) -> float: ...
+    @property
+    def level_dbfs(self) -> float: ...
+    @property
+    def noise_floor_dbfs(self) -> float: ...
+    @property
+    def snr_db(self) -> float: ...
+    @property
+    def crest_factor(self) -> float: ...
+    @property
+    def band_levels_db(self) -> npt.NDArray[np.float64]: ...
+    @property
+    def band_centres_hz(self) -> npt.NDArray[np.float64]: ...
+
+def detect_onsets(
+    signal: _Signal,
+    sample_rate: float,
+    *,
+    threshold_db: float | None = None,
+    sensor: int = 0,
+) -> list[Onset]:
+    """Finds the impulsive onsets in one sensor's signal (band energy, 500 Hz to
+    8 kHz, in 5 ms frames, against a running-median noise floor).
+
+    Parameters
+    ----------
+    signal : ndarray, shape (n_samples,)
+        float64 or float32 with full scale 1, or int16 PCM (divided by 32768, as the
+        WAV reader does), so that levels are in dB of full scale. Any length.
+    sample_rate : float
+        Hz, at least 12000.
+    threshold_db : float, optional
+        Rise of a frame's level above the noise floor that makes an onset, dB;
+        default 12. Must exceed the re-arm drop of 3 dB.
+    sensor : int, default 0
+        Written into each onset's ``sensor``.
+
+    Returns
+    -------
+    list of Onset
+        In time order. The same as pushing the signal into an :class:`OnsetDetector`
+        in blocks of any size and finishing it.
+
+    Raises
+    ------
+    InvalidInputError
+        Another dtype or shape, a sample rate below 12 kHz, a threshold that is not
+        positive or not above 3 dB, a negative sensor, NaN or infinite samples.
+    """
+
+@final
+class OnsetDetector:
+    """A streaming onset detector for one sensor: :meth:`push` blocks of any size,
+    then :meth:`finish` once. The onsets do not depend on how the signal is cut.
+
+    An onset is reported about 50 ms after it happened (0.5 s at the start of the
+    signal, while the first noise floor settles). One object serialises its calls
+    (a lock); the GIL is released while it works.
+
+    Parameters
+    ----------
+    sample_rate : float
+        Hz, at least 12000.
+    sensor : int, default 0
+        Written into each onset's ``sensor``.
+    threshold_db : float, optional
+        As in :func:`detect_onsets`; default 12 dB.
+
+    Attributes
+    ----------
+    sample_rate : float
+        Hz.
+    sensor : int
+    frame_len : int
+        Samples per frame of the detection function (5 ms).
+
+    Raises
+    ------
+    InvalidInputError
+        As in :func:`detect_onsets`.
+    """
+
+    def __new__(
+        cls,
+        sample_rate: float,
+        *,
+        sensor: int = 0,
+        threshold_db: float | None = None,
+    ) -> OnsetDetector: ...
+    @property
+    def sample_rate(self) -> float: ...
+    @property
+    def sensor(self) -> int: ...
+    @property
+    def frame_len(self) -> int: ...
+    def push(self, samples: _Signal) -> list[Onset]:
+        """Feeds the next block, shape (n,), dtypes as in :func:`detect_onsets`, any
+        length; returns the onsets whose features it completed.
+
+        Raises
+        ------
+        InvalidInputError
+            A bad block, NaN or infinite samples (the frame is then treated as
+            silent, and later blocks work), or a finished detector.
+        """
+    def finish(self) -> list[Onset]:
+        """Ends the signal and returns the onsets still pending; the detector is then
+        spent (``push`` and ``finish`` raise :class:`InvalidInputError`)."""
+
+@final
+class Candidate:
+    """A candidate event from :func:`associate`: onsets of several sensors that one
+    source position and emission time explain.
+
+    Attributes
+    ----------
+    onsets : list of (int, int)
+        ``(sensor, k)`` for each onset, ``onsets_per_sensor[sensor][k]``, in time
+        order; one per sensor.
+    sensors : list of int
+        The sensors of ``onsets``, in the same order.
+    position : ndarray, shape (3,)
+        The grid cell that explains them, metres in the frame of ``positions``: a
+        coarse position (cell size ``cell_m``), a start for finer localisation.
+    emission_s : float
+        The emission time that position implies, seconds.
+    arrivals_s : ndarray, shape (n_sensors,)
+        The predicted arrival at every sensor, with an onset or not, seconds.
+    tolerance_s : float
+        How far a true arrival may lie from its prediction, seconds.
+    """
+
+    @property
+    def onsets(self) -> list[tuple[int, int]]: ...
+    @property
+    def sensors(self) -> list[int]: ...
+    @property
+    def position(self) -> npt.NDArray[np.float64]: ...
+    @property
+    def emission_s(self) -> float: ...
+    @property
+    def arrivals_s(self) -> npt.NDArray[np.float64]: ...
+    @property
+    def tolerance_s(self) -> float: ...
+
+def associate(
+    onsets_per_sensor: Sequence[Sequence[Onset | float]],
+    positions: _Table,
+    *,
+    speed_of_sound: float = 343.2,
+    min_sensors: int = 4,
+    cell_m: float = 10.0,
+    margin_m: float = 100.0,
+    onset_tolerance_s: float = 0.015,
+    height_m: float | None = None,
+) -> list[Candidate]:
+    """Groups onsets heard at different sensors into candidate events.
+
+    A grid search over horizontal positions (coarse cells, then fine ones around the
+    best) finds, for each seed onset, the source position and emission time that
+    explain the most sensors' onsets within the timing tolerance.
+
+    Parameters
+    ----------
+    onsets_per_sensor : sequence of sequences of Onset or float
+        Item ``k`` holds sensor ``k``'s onsets: :class:`Onset` objects (their
+        ``time_s`` is used, their ``sensor`` ignored) or times in seconds. Times are
+        true times: remove each sensor's clock offset first.
+    positions : array_like, shape (n_sensors, 3)
+        Sensor positions, metres east, north, up.
+    speed_of_sound : float, default 343.2
+        m/s.
+    min_sensors : int, default 4
+        The fewest sensors whose onsets must fit one source, at least 2.
+    cell_m : float, default 10.0
+        Grid cell size, metres.
+    margin_m : float, default 100.0
+        How far outside the sensors' bounding box a source may be, metres.
+    onset_tolerance_s : float, default 0.015
+        Timing error of an onset, seconds.
+    height_m : float, optional
+        Height of the grid, metres; default the sensors' mean height.
+
+    Returns
+    -------
+    list of Candidate
+        In the order found (by seed time); each onset in at most one candidate.
+
+    Raises
+    ------
+    InvalidInputError
+        A ``onsets_per_sensor`` without one sequence per sensor, an item that is
+        neither an Onset nor a number, non-finite times, bad settings, or sensors
+        spread over too large an area for the grid.
+    """
+
+@final
+class DetectedEvent:
+    """An event found and located in continuous recordings.
+
+    Attributes
+    ----------
+    time_s : float
+        Emission time, seconds from the start of the recordings (true time): the
+        median over the sensors used of onset minus travel time.
+    position : ndarray, shape (3,)
+        Position in the scene's coordinate system.
+    local : ndarray, shape (3,)
+        Position in the local frame, metres east, north, up.
+    latitude, longitude : float or None
+        WGS84 degrees, when the scene is geo-referenced.
+    altitude : float or None
+        Height above the WGS84 ellipsoid, metres.
+    position_std : ndarray, shape (3,)
+        Standard deviations east, north, up, metres (``inf`` where unobservable).
+    covariance : ndarray, shape (3, 3)
+        Covariance of ``local``, square metres.
+    ellipse : ErrorEllipse or None
+        The 95 % horizontal error ellipse; None when the horizontal uncertainty is
+        unbounded. Other confidences: ``error_ellipse(covariance[:2, :2], p)``.
+    residual_rms_s : float
+        RMS of the delay residuals, seconds.
+    used : list of str
+        Ids of the sensors the position rests on.
+    rejected : list of (str, str)
+        ``(sensor id, reason)`` for each sensor left out (a late, non-line-of-sight
+        arrival, a recording that does not cover the event).
+    height_at_bound : bool
+        The height hit a bound of the scene's ``[solver]`` heights.
+    impulses : int
+        Impulses located at this place within 3 s, this one included (glass breaking
+        in several impacts counts once).
+    onsets : list of Onset
+        The onsets that triggered the event; ``sensor`` indexes the scene's sensors.
+    """
+
+    @property
+    def time_s(self) -> float: ...
+    @property
+    def position(self) -> npt.NDArray[np.float64]: ...
+    @property
+    def local(self) -> npt.NDArray[np.float64]: ...
+    @property
+    def latitude(self) -> float | None: ...
+    @property
+    def longitude(self) -> float | None: ...
+    @property
+    def altitude(self) -> float | None: ...
+    @property
+    def position_std(self) -> npt.NDArray[np.float64]: ...
+    @property
+    def covariance(self) -> npt.NDArray[np.float64]: ...
+    @property
+    def ellipse(self) -> ErrorEllipse | None: ...
+    @property
+    def residual_rms_s(self) -> float: ...
+    @property
+    def used(self) -> list[str]: ...
+    @property
+    def rejected(self) -> list[tuple[str, str]]: ...
+    @property
+    def height_at_bound(self) -> bool: ...
+    @property
+    def impulses(self) -> int: ...
+    @property
+    def onsets(self) -> list[Onset]: ...
+
+@final
+class UnlocatedEvent:
+    """A candidate that association found but localisation could not place.
+
+    Attributes
+    ----------
+    time_s : float
+        The emission time association estimated, seconds.
+    sensors : list of str
+        Ids of the sensors whose onsets formed it.
+    reason : str
+        Why it could not be located.
+    """
+
+    @property
+    def time_s(self) -> float: ...
+    @property
+    def sensors(self) -> list[str]: ...
+    @property
+    def reason(self) -> str: ...
+
+@final
+class Detection:
+    """What :meth:`Scene.detect_events` found.
+
+    Attributes
+    ----------
+    events : list of DetectedEvent
+        Located events, in time order.
+    unlocated : list of UnlocatedEvent
+        Candidates that could not be located, with the reason.
+    onsets_per_sensor : list of int
+        Onsets found per sensor, in the scene's sensor order.
+    onsets : list of Onset
+        Every onset found, sensor by sensor, in time order within each sensor.
+    duration_s : float
+        Length of the recordings, seconds.
+    sensor_ids : list of str
+        The scene's sensor ids; ``Onset.sensor`` indexes them.
+
+    Notes
+    -----
+    GeoJSON is written by the command-line tool (``soundloc detect --format
+    geojson``), not by the library, so there is no ``to_geojson`` here.
+    """
+
+    @property
+    def events(self) -> list[DetectedEvent]: ...
+    @property
+    def unlocated(self) -> list[UnlocatedEvent]: ...
+    @property
+    def onsets_per_sensor(self) -> list[int]: ...
+    @property
+    def onsets(self) -> list[Onset]: ...
+    @property
+    def duration_s(self) -> float: ...
+    @property
+    def sensor_ids(self) -> list[str]: ...
+
+@final
+class Scene:
+    """One deployment, read from a scene file (TOML; format in the README): sensors
+    and their recordings, the air, the coordinate system and the annotated events.
+
+    Make one with :meth:`from_file`. The recordings are read on first use (by
+    :meth:`signals`, :meth:`locate_events` or :meth:`locate_event`) and kept.
+
+    Attributes
+    ----------
+    path : str
+        The scene file, as given.
+    name : str or None
+        The deployment's name, if the file gives one.
+    sensor_ids : list of str
+        Sensor ids, in file order.
+    positions : ndarray, shape (n_sensors, 3)
+        Sensor positions in the scene's coordinate system, as written.
+    local_positions : ndarray, shape (n_sensors, 3)
+        Sensor positions in the local frame the solver works in, metres east, north,
+        up (centred on the sensors for UTM and WGS84 scenes).
+    coordinate_system : str
+        ``"local"``, ``"utm <zone><N|S>"`` (for example ``"utm 12N"``) or ``"wgs84"``.
+    origin : (float, float, float) or None
+        Where the local frame's ``[0, 0, 0]`` is: ``(lat_deg, lon_deg, alt_m)``;
+        None for a local scene without ``origin``.
+    speed_of_sound : float
+        m/s, as given or computed from the air temperature and humidity.
+    events : list of EventWindow
+        The annotated windows, in file order.
+    """
+
+    @staticmethod
+    def from_file(path: str | os.PathLike[str]) -> Scene:
+        """Reads and checks a scene file. Relative audio paths are resolved against
+        the file's folder; the audio files must exist.
+
+        Raises
+        ------
+        DataFileError
+            The file is missing or cannot be read (the message names it).
+        InvalidInputError
+            TOML syntax, an unknown or missing key, a bad value (the message names
+            the file, the field such as ``sensors[3].position``, what was expected
+            and what arrived, with the line and column where known).
+        """
+    @property
+    def path(self) -> str: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def sensor_ids(self) -> list[str]: ...
+    @property
+    def positions(self) -> npt.NDArray[np.float64]: ...
+    @property
+    def local_positions(self) -> npt.NDArray[np.float64]: ...
+    @property
+    def coordinate_system(self) -> str: ...
+    @property
+    def origin(self) -> tuple[float, float, float] | None: ...
+    @property
+    def speed_of_sound(self) -> float: ...
+    @property
+    def events(self) -> list[EventWindow]: ...
+    def signals(
+        self, start_s: float | None = None, end_s: float | None = None
+    ) -> tuple[npt.NDArray[np.float64], float]:
+        """The recordings, for looking at or plotting.
+
+        Parameters
+        ----------
+        start_s, end_s : float, optional
+            The window, seconds from the start of the recordings; default the whole
+            of the shortest recording. Clock offsets are not applied.
+
+        Returns
+        -------
+        signals : ndarray, shape (n_sensors, n_samples)
+            One row per sensor in :attr:`sensor_ids` order, its channel of its file
+            (the scene's channel mapping applied), full scale 1.
+        sample_rate : float
+            Hz.
+
+        Raises
+        ------
+        DataFileError
+            A recording that cannot be read, lacks the sensor's channel or has
+            another sample rate.
+        InvalidInputError
+            A window outside the recordings, or ending before it starts.
+        """
+    def locate_events(self, *, weighting: str = "phat") -> list[EventEstimate]:
+        """Locates every annotated event: the main job, exactly as ``soundloc locate``
+        (the same library calls, one event after another).
+
+        Parameters
+        ----------
+        weighting : str, default "phat"
+            GCC weighting, as ``--weighting``: ``"phat"``, ``"scot"``, ``"roth"``,
+            ``"ht"``, ``"cc"`` or ``"phat-beta:<b>"``.
+
+        Returns
+        -------
+        list of EventEstimate
+            One per event, in file order (empty for a scene without events). An event
+            that cannot be located has ``error`` set; the others are unaffected.
+
+        Raises
+        ------
+        DataFileError
+            A recording that cannot be read.
+        InvalidInputError
+            An unknown weighting.
+        """
+    def locate_event(
+        self, index_or_label: int | str, *, weighting: str = "phat"
+    ) -> EventEstimate:
+        """Locates one annotated event.
+
+        Parameters
+        ----------
+        index_or_label : int or str
+            The event's index in :attr:`events` (negative counts from the end), or a
+            label that names exactly one event.
+        weighting : str, default "phat"
+            As in :meth:`locate_events`.
+
+        Raises
+        ------
+        InvalidInputError
+            An index out of range, a label that names no event or several, an
+            unknown weighting.
+        LocalizationError
+            The event cannot be located (the message says why).
+        DataFileError
+            A recording that cannot be read.
+        """
+    def detect_events(
+        self,
+        *,
+        threshold_db: float | None = None,
+        min_sensors: int | None = None,
+        weighting: str = "phat",
+        progress: Callable[[str, int, int], object] | None = None,
+    ) -> Detection:
+        """Finds, associates and locates the impulsive events of continuous
+        recordings, exactly as ``soundloc detect``.
+
+        Each sensor's file is streamed through the onset detector (sensors in
+        parallel), onsets are associated across sensors by a travel-time grid
+        search, and each candidate is measured by GCC-PHAT near its predicted delays
+        and located. The GIL is released while working.
+
+        Parameters
+        ----------
+        threshold_db : float, optional
+            Onset rise above the noise floor, dB (``--threshold-db``); default 12.
+        min_sensors : int, optional
+            The fewest sensors whose onsets must fit one source (``--min-sensors``);
+            default 4, at most the number of sensors.
+        weighting : str, default "phat"
+            GCC weighting (``--weighting``).
+        progress : callable, optional
+            Called now and then as ``progress(stage, done, total)`` with ``stage``
+            ``"detecting"`` (``done`` and ``total`` count samples over all sensors)
+            or ``"locating"`` (they count candidates), from worker threads with the
+            GIL taken. An exception it raises stops the work and is raised here.
+
+        Raises
+        ------
+        InvalidInputError
+            A bad threshold, ``min_sensors`` or weighting, a ``progress`` that is not
+            callable.
+        DataFileError
+            A recording that cannot be read, or whose sample rate, length or
+            channels differ from what the scene needs.
+        """

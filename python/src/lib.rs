@@ -7,10 +7,12 @@
 use pyo3::prelude::*;
 
 mod convert;
+mod detect;
 mod doa;
 mod errors;
 mod gcc;
 mod locate;
+mod scene;
 
 /// Sound source localisation from synchronised microphones (compiled core).
 #[pymodule]
@@ -40,5 +42,18 @@ fn _soundloc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(locate::locate, m)?)?;
     m.add_function(wrap_pyfunction!(locate::locate_signals, m)?)?;
     m.add_function(wrap_pyfunction!(locate::speed_of_sound, m)?)?;
+    m.add_class::<scene::Scene>()?;
+    m.add_class::<scene::EventWindow>()?;
+    m.add_class::<scene::EventEstimate>()?;
+    m.add_class::<detect::Onset>()?;
+    m.add_class::<detect::PyOnsetDetector>()?;
+    m.add_class::<detect::ErrorEllipse>()?;
+    m.add_class::<detect::Candidate>()?;
+    m.add_class::<detect::DetectedEvent>()?;
+    m.add_class::<detect::UnlocatedEvent>()?;
+    m.add_class::<detect::Detection>()?;
+    m.add_function(wrap_pyfunction!(detect::detect_onsets, m)?)?;
+    m.add_function(wrap_pyfunction!(detect::associate, m)?)?;
+    m.add_function(wrap_pyfunction!(detect::error_ellipse, m)?)?;
     Ok(())
 }

@@ -1,6 +1,8 @@
 """Shared signal and scene generators for the soundloc tests (numpy only)."""
 
 import importlib.util
+import os
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -87,3 +89,34 @@ def bench_module(name):
 @pytest.fixture
 def pair_4096():
     return delayed_pair(4096, 37.0, seed=1)
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def soundloc_cli():
+    """The `soundloc` binary: $SOUNDLOC_CLI, else target/{release,debug}/soundloc,
+    else built once with `cargo build -p soundloc-cli`."""
+    given = os.environ.get("SOUNDLOC_CLI")
+    if given:
+        return Path(given)
+    for profile in ("release", "debug"):
+        binary = REPO / "target" / profile / "soundloc"
+        if binary.exists():
+            return binary
+    subprocess.run(["cargo", "build", "-p", "soundloc-cli"], cwd=REPO, check=True)
+    return REPO / "target" / "debug" / "soundloc"
+
+
+def run_cli(binary, *args):
+    """Runs the CLI; returns (exit code, stdout)."""
+    done = subprocess.run(
+        [str(binary), *map(str, args)],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
+    assert done.returncode in (0, 1), done.stderr
+    return done.returncode, done.stdout

@@ -38,8 +38,9 @@
 //! - An event within a few tenths of a second of the start or end of the recordings
 //!   may lack the audio its delays need, and is reported as not located.
 
+use std::ops::ControlFlow;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use rayon::prelude::*;
 
@@ -133,6 +134,9 @@ pub struct DetectedEvent {
     pub geodetic: Option<LatLonAlt>,
     /// Standard deviations east, north, up, metres.
     pub position_std: [f64; 3],
+    /// Covariance of the local position (east, north, up), square metres; the
+    /// ellipse is drawn from its east-north block.
+    pub covariance: [[f64; 3]; 3],
     /// The horizontal error ellipse; `None` when the covariance is unbounded.
     pub ellipse: Option<ErrorEllipse>,
     /// RMS of the delay residuals, seconds.
@@ -188,6 +192,27 @@ pub fn detect_events(
     options: &DetectOptions,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Detection> {
+    let keep_going = |report: Progress| {
+        progress(report);
+        ControlFlow::Continue(())
+    };
+    detect_events_stoppable(scene, options, &keep_going)?.ok_or_else(|| Error::NoEstimate {
+        reason: "the detection stopped although nothing asked it to".into(),
+    })
+}
+
+/// [`detect_events`], with a `progress` callback that can stop the work by returning
+/// [`ControlFlow::Break`] (a user pressed cancel, a Python callback raised): the
+/// result is then `Ok(None)`. Once one call breaks, `progress` is not called again,
+/// the blocks and candidates under way finish, and no new ones start.
+///
+/// # Errors
+/// Those of [`detect_events`].
+pub fn detect_events_stoppable(
+    scene: &Scene,
+    options: &DetectOptions,
+    progress: &(dyn Fn(Progress) -> ControlFlow<()> + Sync),
+) -> Result<Option<Detection>> {
     validate(options)?;
     let min_sensors = options.association.min_sensors;
     if min_sensors > scene.sensors.len() {
@@ -199,7 +224,22 @@ pub fn detect_events(
     }
     let span = Span::of(scene)?;
 
-    let onsets = find_onsets(scene, options, &span, progress)?;
+    // The callback's answer, shared by the worker threads.
+    let stopped = AtomicBool::new(false);
+    let report = |update: Progress| {
+        if !stopped.load(Ordering::Relaxed) && progress(update).is_break() {
+            stopped.store(true, Ordering::Relaxed);
+        }
+    };
+    let stop = Stop {
+        stopped: &stopped,
+        report: &report,
+    };
+
+    let onsets = find_onsets(scene, options, &span, &stop)?;
+    if stop.requested() {
+        return Ok(None);
+    }
     let onsets_per_sensor = (0..scene.sensors.len())
         .map(|k| onsets.iter().filter(|o| o.sensor == k).count())
         .collect();
@@ -215,10 +255,13 @@ pub fn detect_events(
     let candidates =
         associate::associate(&times, &local, scene.speed_of_sound, &options.association)?;
 
-    let located = locate_candidates(scene, options, &span, &onsets, &candidates, progress);
+    let located = locate_candidates(scene, options, &span, &onsets, &candidates, &stop);
+    if stop.requested() {
+        return Ok(None);
+    }
     let mut events = Vec::new();
     let mut unlocated = Vec::new();
-    for outcome in located {
+    for outcome in located.into_iter().flatten() {
         match outcome {
             Ok(event) => events.push(event),
             Err(missed) => unlocated.push(missed),
@@ -226,13 +269,26 @@ pub fn detect_events(
     }
     events.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
 
-    Ok(Detection {
+    Ok(Some(Detection {
         events: merge_repeats(events, options.merge_within_s),
         unlocated,
         onsets_per_sensor,
         onsets,
         duration_s: span.n_samples as f64 / span.sample_rate,
-    })
+    }))
+}
+
+/// The progress report of one run, and whether its callback asked to stop.
+struct Stop<'a> {
+    stopped: &'a AtomicBool,
+    report: &'a (dyn Fn(Progress) + Sync),
+}
+
+impl Stop<'_> {
+    /// Whether the callback has asked to stop.
+    fn requested(&self) -> bool {
+        self.stopped.load(Ordering::Relaxed)
+    }
 }
 
 /// Checks the settings this module adds to those of its stages.
@@ -345,7 +401,7 @@ fn find_onsets(
     scene: &Scene,
     options: &DetectOptions,
     span: &Span,
-    progress: &(dyn Fn(Progress) + Sync),
+    stop: &Stop<'_>,
 ) -> Result<Vec<Onset>> {
     let total = (span.n_samples * scene.sensors.len()) as u64;
     let done = AtomicU64::new(0);
@@ -360,13 +416,16 @@ fn find_onsets(
             let mut detector = OnsetDetector::new(options.detector.clone(), span.sample_rate, k)?;
             let (mut samples, mut onsets) = (Vec::with_capacity(block), Vec::new());
             loop {
+                if stop.requested() {
+                    break;
+                }
                 let read = stream.read_channel_chunk(sensor.channel, block, &mut samples)?;
                 if read == 0 {
                     break;
                 }
                 detector.push(&samples, &mut onsets)?;
                 let now = done.fetch_add(read as u64, Ordering::Relaxed) + read as u64;
-                progress(Progress {
+                (stop.report)(Progress {
                     stage: Stage::Detecting,
                     done: now,
                     total,
@@ -386,25 +445,28 @@ fn locate_candidates(
     span: &Span,
     onsets: &[Onset],
     candidates: &[Candidate],
-    progress: &(dyn Fn(Progress) + Sync),
-) -> Vec<std::result::Result<DetectedEvent, Unlocated>> {
+    stop: &Stop<'_>,
+) -> Vec<Option<std::result::Result<DetectedEvent, Unlocated>>> {
     let done = AtomicU64::new(0);
     let total = candidates.len() as u64;
     candidates
         .par_iter()
         .map(|candidate| {
+            if stop.requested() {
+                return None;
+            }
             let outcome =
                 locate_candidate(scene, options, span, onsets, candidate).map_err(|e| Unlocated {
                     time_s: candidate.emission_s,
                     sensors: candidate.onsets.iter().map(|&i| onsets[i].sensor).collect(),
                     reason: e.to_string(),
                 });
-            progress(Progress {
+            (stop.report)(Progress {
                 stage: Stage::Locating,
                 done: done.fetch_add(1, Ordering::Relaxed) + 1,
                 total,
             });
-            outcome
+            Some(outcome)
         })
         .collect()
 }
@@ -564,6 +626,7 @@ fn locate_candidate(
         position: scene.frame.from_local(solution.position)?,
         geodetic: scene.frame.to_geodetic(solution.position),
         position_std: solution.position_std(),
+        covariance,
         ellipse,
         residual_rms_s: solution.residual_rms_s,
         used: solution.used.clone(),

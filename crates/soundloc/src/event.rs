@@ -250,6 +250,9 @@ pub struct EventEstimate {
     pub position: [f64; 3],
     /// Standard deviation east, north, up, metres (infinite where unobservable).
     pub position_std: [f64; 3],
+    /// Covariance of the local position (east, north, up), square metres: the
+    /// solver's, with `position_std` the square roots of its diagonal.
+    pub covariance: [[f64; 3]; 3],
     /// Latitude, longitude and altitude, when the scene is geo-referenced.
     pub geodetic: Option<LatLonAlt>,
     /// RMS of the delay residuals, seconds.
@@ -1191,6 +1194,7 @@ pub fn locate_event(
         local: solution.position,
         position: scene.frame.from_local(solution.position)?,
         position_std: solution.position_std(),
+        covariance: solution.covariance,
         geodetic: scene.frame.to_geodetic(solution.position),
         residual_rms_s: solution.residual_rms_s,
         used: solution.used.clone(),

@@ -368,3 +368,43 @@ fn ten_minutes_of_city_background_give_at_most_one_false_event() {
     );
     assert!(detection.events.len() <= 1);
 }
+
+#[test]
+fn a_progress_callback_that_breaks_stops_the_detection() {
+    use std::ops::ControlFlow;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use soundloc::continuous::detect_events_stoppable;
+
+    let dir = scratch("stop");
+    let spec_path = write_spec(&dir, 5, &block_layout(), 2, 12.0);
+    let spec = SimulationSpec::from_file(&spec_path).unwrap();
+    let out = dir.join("out");
+    simulate(&spec, &out).unwrap();
+    let scene = soundloc::scene::Scene::from_file(out.join("scene.toml")).unwrap();
+    let options = DetectOptions::default();
+
+    // Breaking at the first report: no result, and no report after the break
+    // (beyond those of other sensors' threads already under way).
+    let calls = AtomicUsize::new(0);
+    let stopped = detect_events_stoppable(&scene, &options, &|_| {
+        calls.fetch_add(1, Ordering::Relaxed);
+        ControlFlow::Break(())
+    })
+    .unwrap();
+    assert!(stopped.is_none());
+    let calls = calls.into_inner();
+    assert!(
+        (1..=scene.sensors.len()).contains(&calls),
+        "{calls} reports"
+    );
+
+    // Never breaking: the same result as detect_events.
+    let full = detect_events_stoppable(&scene, &options, &|_| ControlFlow::Continue(()))
+        .unwrap()
+        .unwrap();
+    let plain = detect_events(&scene, &options, &|_| {}).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(full, plain);
+    assert!(!plain.events.is_empty());
+}
