@@ -10,7 +10,9 @@ mod convert;
 mod doa;
 mod errors;
 mod gcc;
+mod geodesy;
 mod locate;
+mod simulate;
 
 /// Sound source localisation from synchronised microphones (compiled core).
 #[pymodule]
@@ -40,5 +42,20 @@ fn _soundloc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(locate::locate, m)?)?;
     m.add_function(wrap_pyfunction!(locate::locate_signals, m)?)?;
     m.add_function(wrap_pyfunction!(locate::speed_of_sound, m)?)?;
+    m.add(
+        "WEIGHTINGS",
+        pyo3::types::PyTuple::new(py, soundloc::weighting::Weighting::NAMES)?,
+    )?;
+    m.add_class::<geodesy::CoordinateFrame>()?;
+    m.add_function(wrap_pyfunction!(geodesy::wgs84_to_utm, m)?)?;
+    m.add_function(wrap_pyfunction!(geodesy::utm_to_wgs84, m)?)?;
+    m.add_class::<simulate::Truth>()?;
+    m.add_class::<simulate::TruthSensor>()?;
+    m.add_class::<simulate::TruthEvent>()?;
+    m.add_class::<simulate::TruthArrival>()?;
+    m.add_function(wrap_pyfunction!(simulate::simulate, m)?)?;
+    m.add_function(wrap_pyfunction!(simulate::load_truth, m)?)?;
+    m.add_function(wrap_pyfunction!(simulate::simulate_array, m)?)?;
+    m.add_function(wrap_pyfunction!(simulate::air_absorption_db_per_m, m)?)?;
     Ok(())
 }
