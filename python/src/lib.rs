@@ -11,8 +11,10 @@ mod detect;
 mod doa;
 mod errors;
 mod gcc;
+mod geodesy;
 mod locate;
 mod scene;
+mod simulate;
 
 /// Sound source localisation from synchronised microphones (compiled core).
 #[pymodule]
@@ -55,5 +57,20 @@ fn _soundloc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(detect::detect_onsets, m)?)?;
     m.add_function(wrap_pyfunction!(detect::associate, m)?)?;
     m.add_function(wrap_pyfunction!(detect::error_ellipse, m)?)?;
+    m.add(
+        "WEIGHTINGS",
+        pyo3::types::PyTuple::new(py, soundloc::weighting::Weighting::NAMES)?,
+    )?;
+    m.add_class::<geodesy::CoordinateFrame>()?;
+    m.add_function(wrap_pyfunction!(geodesy::wgs84_to_utm, m)?)?;
+    m.add_function(wrap_pyfunction!(geodesy::utm_to_wgs84, m)?)?;
+    m.add_class::<simulate::Truth>()?;
+    m.add_class::<simulate::TruthSensor>()?;
+    m.add_class::<simulate::TruthEvent>()?;
+    m.add_class::<simulate::TruthArrival>()?;
+    m.add_function(wrap_pyfunction!(simulate::simulate, m)?)?;
+    m.add_function(wrap_pyfunction!(simulate::load_truth, m)?)?;
+    m.add_function(wrap_pyfunction!(simulate::simulate_array, m)?)?;
+    m.add_function(wrap_pyfunction!(simulate::air_absorption_db_per_m, m)?)?;
     Ok(())
 }

@@ -342,6 +342,87 @@ impl EnuFrame {
     }
 }
 
+/// A position on the UTM grid: zone, hemisphere, easting and northing.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct UtmPosition {
+    /// The zone, 1 to 60.
+    pub zone: u8,
+    /// Northern hemisphere (false: southern, northings counted from 10 000 km south).
+    pub north: bool,
+    /// Easting, metres (500 000 on the zone's central meridian).
+    pub easting_m: f64,
+    /// Northing, metres.
+    pub northing_m: f64,
+}
+
+/// The UTM grid position of a latitude and longitude (degrees, WGS84), by `geo3d`'s
+/// transverse Mercator (accurate to nanometres, as GeographicLib's).
+///
+/// Without a `zone` the standard one is used (with the Norway and Svalbard exceptions);
+/// with one, the point is projected into that zone, so that a site straddling a zone
+/// boundary stays in one grid. The hemisphere follows the latitude.
+///
+/// # Errors
+/// [`Error::Coordinates`] for a non-finite latitude or longitude, a latitude beyond +-90
+/// degrees or a longitude beyond +-180, a zone outside 1 to 60, a point in the polar caps
+/// (beyond 84 N or 80 S) without a zone, or a point too far from the zone asked for.
+pub fn wgs84_to_utm(lat_deg: f64, lon_deg: f64, zone: Option<u8>) -> Result<UtmPosition> {
+    let what = "latitude and longitude";
+    check_lat_lon_alt(what, [lat_deg, lon_deg, 0.0])?;
+    let geodetic = Geodetic::new(lat_deg, lon_deg, 0.0);
+
+    // The standard zone, unless the caller chose one; the polar caps have none.
+    let zone = match zone {
+        Some(zone) => zone,
+        None => UtmUps::standard_zone(geodetic)
+            .filter(|&z| z != 0)
+            .ok_or_else(|| {
+                coordinates(
+                    what,
+                    format!(
+                        "expected a latitude between -80 and 84 degrees, where UTM has zones \
+                     (the polar UPS grid is not supported), got {lat_deg}"
+                    ),
+                )
+            })?,
+    };
+    CoordinateSystem::Utm { zone, north: true }.check()?;
+
+    let grid = WGS84.to_utm_ups_zone(geodetic, zone).ok_or_else(|| {
+        coordinates(
+            what,
+            format!(
+                "expected a point within reach of UTM zone {zone} (central meridian {} \
+                 degrees), got latitude {lat_deg}, longitude {lon_deg}",
+                6.0 * f64::from(zone) - 183.0
+            ),
+        )
+    })?;
+    Ok(UtmPosition {
+        zone: grid.zone,
+        north: grid.north,
+        easting_m: grid.easting_m,
+        northing_m: grid.northing_m,
+    })
+}
+
+/// The latitude and longitude (degrees, WGS84) of a UTM grid position; the height is 0.
+///
+/// # Errors
+/// [`Error::Coordinates`] for a zone outside 1 to 60, or an easting or northing that is not
+/// finite or not plausible for the zone and hemisphere (see
+/// [`CoordinateSystem::check_position`]).
+pub fn utm_to_wgs84(position: UtmPosition) -> Result<LatLonAlt> {
+    let system = CoordinateSystem::Utm {
+        zone: position.zone,
+        north: position.north,
+    };
+    let grid = [position.easting_m, position.northing_m, 0.0];
+    system.check_position("UTM position", grid)?;
+    let geodetic = utm_to_geodetic(system, "UTM position", grid)?;
+    Ok(LatLonAlt::from_geo3d(geodetic))
+}
+
 /// The mean of a non-empty set of positions, coordinate by coordinate.
 fn mean_position(positions: &[[f64; 3]]) -> [f64; 3] {
     let mut sum = [0.0; 3];
@@ -490,6 +571,47 @@ mod tests {
         assert_eq!(frame.from_local([1.0, 2.0, 3.0]).unwrap(), [1.0, 2.0, 3.0]);
         assert_eq!(frame.to_geodetic([1.0, 2.0, 3.0]), None);
         assert_eq!(frame.up_of_height(5.0), 5.0);
+    }
+
+    #[test]
+    fn utm_and_wgs84_convert_both_ways() {
+        // The standard zone of Edmonton's surroundings is 12 north; the round trip is exact
+        // to a nanodegree, and a neighbouring zone gives another grid for the same point.
+        let utm = wgs84_to_utm(53.544, -112.94, None).unwrap();
+        assert_eq!((utm.zone, utm.north), (12, true));
+        let back = utm_to_wgs84(utm).unwrap();
+        assert!((back.lat_deg - 53.544).abs() < 1e-9 && (back.lon_deg + 112.94).abs() < 1e-9);
+        let west = wgs84_to_utm(53.544, -112.94, Some(11)).unwrap();
+        assert!(west.easting_m > 700_000.0, "{west:?}");
+
+        // The same point through an EnuFrame of the standard zone.
+        let frame = EnuFrame::new(ZONE_12N, &[[utm.easting_m, utm.northing_m, 0.0]]).unwrap();
+        let origin = frame.origin().unwrap();
+        assert!((origin.lat_deg - 53.544).abs() < 1e-9);
+    }
+
+    #[test]
+    fn utm_conversions_name_bad_values() {
+        let err = wgs84_to_utm(91.0, 0.0, None).unwrap_err().to_string();
+        assert!(err.contains("91"), "{err}");
+        let err = wgs84_to_utm(86.0, 0.0, None).unwrap_err().to_string();
+        assert!(err.contains("UPS") && err.contains("86"), "{err}");
+        let err = wgs84_to_utm(45.0, 0.0, Some(0)).unwrap_err().to_string();
+        assert!(err.contains("UTM zone") && err.contains('0'), "{err}");
+        let err = wgs84_to_utm(45.0, 100.0, Some(12)).unwrap_err().to_string();
+        assert!(err.contains("zone 12"), "{err}");
+        let nan = UtmPosition {
+            zone: 12,
+            north: true,
+            easting_m: f64::NAN,
+            northing_m: 5_000_000.0,
+        };
+        assert!(
+            utm_to_wgs84(nan)
+                .unwrap_err()
+                .to_string()
+                .contains("easting")
+        );
     }
 
     #[test]

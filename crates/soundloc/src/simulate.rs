@@ -111,6 +111,12 @@
 //! come from ChaCha8 generators keyed by the seed and what they are for, so a seed gives the
 //! same files on every machine.
 //!
+//! # In memory
+//!
+//! [`free_field`] renders one source signal at a set of microphones with the same exact
+//! fractional delay and returns the signals, with no files, clips or background: for
+//! notebooks and tests of compact arrays.
+//!
 //! # Limitations
 //!
 //! Free field above a flat, uniformly reflecting ground: no facades, no street canyon
@@ -120,6 +126,7 @@
 
 mod absorption;
 mod background;
+mod free_field;
 mod render;
 mod spec;
 
@@ -132,8 +139,11 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
 use serde::{Deserialize, Serialize};
 
-pub use absorption::AbsorbingAir;
+pub use absorption::{ABSORPTION_ALTITUDE_RANGE_M, AbsorbingAir};
 pub use background::Background;
+pub use free_field::{
+    FreeFieldOptions, MAX_FREE_FIELD_SAMPLES, MIN_FREE_FIELD_DISTANCE_M, free_field,
+};
 pub use render::{ClipSpectrum, loudest_window_rms, resample};
 pub use spec::{
     BackgroundSpec, DEFAULT_FLOOR_BELOW_DB, DEFAULT_FULL_SCALE_DB, DEFAULT_REFLECTION_COEFFICIENT,
@@ -166,6 +176,8 @@ pub(crate) enum RandomStream {
     Floor = 2,
     /// Clock errors, keyed by event and sensor.
     ClockJitter = 3,
+    /// The white noise of [`free_field`], keyed by microphone.
+    ArrayNoise = 4,
 }
 
 /// A ChaCha8 generator keyed by the scene's seed, a purpose and two indices: independent

@@ -44,6 +44,25 @@ pub enum Weighting {
 }
 
 impl Weighting {
+    /// The names [`from_name`](Self::from_name) accepts for the weightings without a
+    /// parameter, one per weighting. The partial phase transform is written
+    /// `phat-beta:<beta>`, for example `phat-beta:0.7`; `none` (for `cc`) and `ml` (for `ht`)
+    /// are accepted as aliases.
+    pub const NAMES: [&'static str; 5] = ["cc", "phat", "scot", "roth", "ht"];
+
+    /// The name of this weighting, as [`from_name`](Self::from_name) reads it back:
+    /// `phat-beta:0.7` for the partial phase transform with `beta = 0.7`.
+    pub fn name(self) -> String {
+        match self {
+            Weighting::Cc => "cc".into(),
+            Weighting::Phat => "phat".into(),
+            Weighting::PhatBeta(beta) => format!("phat-beta:{beta}"),
+            Weighting::Scot => "scot".into(),
+            Weighting::Roth => "roth".into(),
+            Weighting::Ht => "ht".into(),
+        }
+    }
+
     /// Parses the names used in scene files and the Python API:
     /// `cc`, `phat`, `phat-beta:0.7` (beta in `[0, 1]`), `scot`, `roth`, `ht` (also
     /// `ml`). `None` for anything else.
@@ -151,6 +170,31 @@ mod tests {
         );
         assert_eq!(Weighting::from_name("fancy"), None);
         assert_eq!(Weighting::from_name("phat-beta:2"), None);
+    }
+
+    #[test]
+    fn every_name_parses_and_every_weighting_has_its_name() {
+        for name in Weighting::NAMES {
+            let weighting = Weighting::from_name(name).unwrap();
+            assert_eq!(weighting.name(), name);
+        }
+        let all = [
+            Weighting::Cc,
+            Weighting::Phat,
+            Weighting::PhatBeta(0.7),
+            Weighting::Scot,
+            Weighting::Roth,
+            Weighting::Ht,
+        ];
+        for weighting in all {
+            assert_eq!(Weighting::from_name(&weighting.name()), Some(weighting));
+            let fixed = !matches!(weighting, Weighting::PhatBeta(_));
+            assert_eq!(
+                Weighting::NAMES.contains(&weighting.name().as_str()),
+                fixed,
+                "{weighting:?}"
+            );
+        }
     }
 
     #[test]

@@ -23,6 +23,13 @@
 //! The pressure is that of the ICAO standard atmosphere (ISO 2533) at the ground altitude,
 //! `p = 101 325 (1 - 2.25577e-5 z)^5.25588` Pa: 95 kPa at 520 m.
 
+use crate::air::PLAUSIBLE_TEMPERATURE_C;
+use crate::error::{Error, Result};
+
+/// Altitudes [`AbsorbingAir::checked`] accepts, metres: from the Dead Sea shore to the top of
+/// the troposphere, where the ICAO pressure formula holds.
+pub const ABSORPTION_ALTITUDE_RANGE_M: (f64, f64) = (-500.0, 11_000.0);
+
 /// Reference temperature of the standard, kelvin (20 degC).
 const REFERENCE_KELVIN: f64 = 293.15;
 
@@ -73,6 +80,39 @@ impl AbsorbingAir {
         }
     }
 
+    /// [`new`](Self::new), with the air checked first: a temperature within
+    /// [`PLAUSIBLE_TEMPERATURE_C`], a relative humidity from 0 to 100 % and an altitude
+    /// within [`ABSORPTION_ALTITUDE_RANGE_M`].
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming the value out of range or not finite.
+    pub fn checked(temperature_c: f64, humidity_percent: f64, altitude_m: f64) -> Result<Self> {
+        let (t_min, t_max) = PLAUSIBLE_TEMPERATURE_C;
+        if !(t_min..=t_max).contains(&temperature_c) {
+            return Err(Error::parameter(
+                "temperature_c",
+                format!("an air temperature in degrees Celsius between {t_min} and {t_max}"),
+                temperature_c,
+            ));
+        }
+        if !(0.0..=100.0).contains(&humidity_percent) {
+            return Err(Error::parameter(
+                "humidity_percent",
+                "a relative humidity between 0 and 100 %",
+                humidity_percent,
+            ));
+        }
+        let (z_min, z_max) = ABSORPTION_ALTITUDE_RANGE_M;
+        if !(z_min..=z_max).contains(&altitude_m) {
+            return Err(Error::parameter(
+                "altitude_m",
+                format!("an altitude between {z_min} and {z_max} m (the troposphere)"),
+                altitude_m,
+            ));
+        }
+        Ok(Self::new(temperature_c, humidity_percent, altitude_m))
+    }
+
     /// Attenuation coefficient at `frequency_hz`, dB per metre (ISO 9613-1, equation 5).
     pub fn db_per_metre(&self, frequency_hz: f64) -> f64 {
         let f2 = frequency_hz * frequency_hz;
@@ -108,6 +148,22 @@ mod tests {
                 (got / table_db_per_km - 1.0).abs() < 0.08,
                 "{frequency} Hz: {got} dB/km"
             );
+        }
+    }
+
+    #[test]
+    fn checked_air_names_what_is_out_of_range() {
+        assert_eq!(
+            AbsorbingAir::checked(20.0, 70.0, 0.0).unwrap(),
+            AbsorbingAir::new(20.0, 70.0, 0.0)
+        );
+        for (t, h, z, name) in [
+            (f64::NAN, 50.0, 0.0, "temperature_c"),
+            (20.0, 101.0, 0.0, "humidity_percent"),
+            (20.0, 50.0, 50_000.0, "altitude_m"),
+        ] {
+            let err = AbsorbingAir::checked(t, h, z).unwrap_err().to_string();
+            assert!(err.contains(name), "{err}");
         }
     }
 
