@@ -106,8 +106,14 @@ def test_each_pair_equals_the_single_pair_call():
 def test_arrays_are_read_only_and_not_copied_per_access():
     result = soundloc.gcc_phat_all_pairs(delayed_channels(LAGS[:3]), SAMPLE_RATE)
     assert result.delay_s is result.delay_s
-    for array in (result.pairs, result.delay_s, result.lag, result.peak,
-                  result.confidence, result.ambiguous):
+    for array in (
+        result.pairs,
+        result.delay_s,
+        result.lag,
+        result.peak,
+        result.confidence,
+        result.ambiguous,
+    ):
         assert not array.flags.writeable
         assert array.shape[0] == 3
     assert result.ambiguous.dtype == np.bool_
@@ -146,8 +152,11 @@ def test_non_contiguous_input_gives_the_contiguous_answer():
     fortran = np.asfortranarray(wide)
     reversed_rows = wide[::-1][::-1]
     assert not strided.flags.c_contiguous and not fortran.flags.c_contiguous
-    for view, copy in ((strided, np.ascontiguousarray(strided)), (fortran, wide),
-                       (reversed_rows, wide)):
+    for view, copy in (
+        (strided, np.ascontiguousarray(strided)),
+        (fortran, wide),
+        (reversed_rows, wide),
+    ):
         a = soundloc.gcc_phat_all_pairs(view, SAMPLE_RATE)
         b = soundloc.gcc_phat_all_pairs(copy, SAMPLE_RATE)
         np.testing.assert_array_equal(a.delay_s, b.delay_s)
@@ -286,7 +295,10 @@ def test_localizer_equals_locate_signals_frame_after_frame():
     source = np.array([18.0, 14.0, 4.0])
     localizer = soundloc.Localizer(MICS, 12000, SAMPLE_RATE, speed_of_sound=C)
     assert (localizer.n_mics, localizer.frame_len, localizer.sample_rate) == (
-        6, 12000, SAMPLE_RATE)
+        6,
+        12000,
+        SAMPLE_RATE,
+    )
     for seed, n_samples in [(3, 12000), (4, 10000), (5, 12000)]:
         frame = burst_frame(source, seed=seed, n_samples=n_samples)
         by_frame = localizer.process(frame)
@@ -298,8 +310,13 @@ def test_localizer_equals_locate_signals_frame_after_frame():
 def test_localizer_options_follow_locate_signals():
     source = np.array([30.0, 10.0, 2.0])
     frame = burst_frame(source, seed=6).astype(np.float32)
-    options = dict(speed_of_sound=C, band_hz=(200.0, 6000.0), weighting="scot",
-                   dimension=2, reject_outliers=False)
+    options = {
+        "speed_of_sound": C,
+        "band_hz": (200.0, 6000.0),
+        "weighting": "scot",
+        "dimension": 2,
+        "reject_outliers": False,
+    }
     localizer = soundloc.Localizer(MICS, 12000, SAMPLE_RATE, **options)
     assert_same_solution(
         localizer.process(frame),
