@@ -5,15 +5,18 @@
 //! inverse at the padded size `fft_len`, including copying each frame into the padded
 //! buffer. The ratio of the two is the cost of everything else (weighting, peak search,
 //! refinement).
+//! `gcc_all_pairs/{n_channels}x{frame_len}` times `GccPhat::tdoa_all_pairs` over every
+//! pair of a noisy multichannel frame (one forward FFT per channel, pairs on the rayon
+//! pool), next to `pairwise_tdoa`: the same pairs one `GccPhat::tdoa` call at a time.
 
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use realfft::RealFftPlanner;
-use soundloc::gcc::{GccConfig, GccPhat};
+use soundloc::gcc::{GccConfig, GccPhat, PairBounds, all_pairs};
 use soundloc::peak::Refinement;
 use soundloc::weighting::Weighting;
-use soundloc_benches::{SAMPLE_RATE, delayed_pair};
+use soundloc_benches::{SAMPLE_RATE, delayed_pair, noise};
 
 const FRAME_LENS: [usize; 3] = [1024, 4096, 48_000];
 
@@ -104,5 +107,53 @@ fn fft_only(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, gcc_phat, fft_only);
+/// `(n_channels, frame_len)` of the all-pairs benches.
+const ALL_PAIRS_SIZES: [(usize, usize); 4] = [(4, 4096), (8, 4096), (16, 4096), (16, 48_000)];
+
+fn gcc_all_pairs(c: &mut Criterion) {
+    for (n_channels, frame_len) in ALL_PAIRS_SIZES {
+        // Channel k hears one noise source 3k samples late, with its own noise added.
+        let lag_step = 3;
+        let source = noise(frame_len + lag_step * n_channels, 1);
+        let channels: Vec<Vec<f64>> = (0..n_channels)
+            .map(|k| {
+                let own = noise(frame_len, 10 + k as u64);
+                let start = lag_step * (n_channels - k);
+                (0..frame_len)
+                    .map(|n| source[start + n] + 0.3 * own[n])
+                    .collect()
+            })
+            .collect();
+        let slices: Vec<&[f64]> = channels.iter().map(Vec::as_slice).collect();
+        let bounds = PairBounds::Uniform(0.002);
+        let mut gcc =
+            GccPhat::new(frame_len, SAMPLE_RATE, GccConfig::default()).expect("valid plan");
+
+        let mut group = c.benchmark_group(format!("gcc_all_pairs/{n_channels}x{frame_len}"));
+        group.throughput(Throughput::Elements((n_channels * frame_len) as u64));
+        if frame_len > VARIANT_FRAME_LEN {
+            group.sample_size(10);
+        }
+        group.bench_function(BenchmarkId::from_parameter("tdoa_all_pairs"), |b| {
+            b.iter(|| {
+                gcc.tdoa_all_pairs(black_box(&slices), &bounds)
+                    .expect("delays")
+            })
+        });
+        group.bench_function(BenchmarkId::from_parameter("pairwise_tdoa"), |b| {
+            b.iter(|| {
+                all_pairs(n_channels)
+                    .map(|(i, j)| {
+                        gcc.tdoa(black_box(slices[i]), black_box(slices[j]), Some(0.002))
+                            .expect("a delay")
+                            .delay_s
+                    })
+                    .sum::<f64>()
+            })
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, gcc_phat, fft_only, gcc_all_pairs);
 criterion_main!(benches);

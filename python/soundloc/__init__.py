@@ -12,8 +12,9 @@ Conventions
 - Units: seconds (``delay_s``, ``*_s``), samples (``lag``, ``frame_len``), hertz
   (``sample_rate``, ``band_hz``), metres (positions, east-north-up), m/s
   (``speed_of_sound``), degrees Celsius and percent (air).
-- Shapes: signals are 1-D arrays of ``(n_samples,)``; ``mic_positions`` is
-  ``(n_mics, 3)``; ``tdoa_pairs`` is ``(m, 3)``.
+- Shapes: signals are 1-D arrays of ``(n_samples,)``, multichannel signals
+  ``(n_mics, n_samples)``; ``mic_positions`` is ``(n_mics, 3)``; ``tdoa_pairs`` is
+  ``(m, 3)``; pairs of microphones come in the order ``(0, 1), (0, 2), ..., (1, 2)``.
 - Signals may be float64, float32 or int16 (PCM); they are read without a copy when
   contiguous, and complex128 spectra are read without a copy. Do not write into a
   signal or a spectrum from another thread during a call.
@@ -56,9 +57,11 @@ from soundloc._soundloc import (
     GccPhat,
     InvalidInputError,
     LocalizationError,
+    Localizer,
     Music,
     Onset,
     OnsetDetector,
+    PairwiseTdoa,
     Scene,
     SearchGrid,
     Solution,
@@ -77,7 +80,9 @@ from soundloc._soundloc import (
     detect_onsets,
     direction_from_delays,
     error_ellipse,
+    gcc_correlation,
     gcc_phat,
+    gcc_phat_all_pairs,
     load_truth,
     locate,
     locate_signals,
@@ -102,9 +107,11 @@ __all__ = [
     "GccPhat",
     "InvalidInputError",
     "LocalizationError",
+    "Localizer",
     "Music",
     "Onset",
     "OnsetDetector",
+    "PairwiseTdoa",
     "Scene",
     "SearchGrid",
     "Solution",
@@ -123,7 +130,9 @@ __all__ = [
     "detect_onsets",
     "direction_from_delays",
     "error_ellipse",
+    "gcc_correlation",
     "gcc_phat",
+    "gcc_phat_all_pairs",
     "load_truth",
     "locate",
     "locate_signals",

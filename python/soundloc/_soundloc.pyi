@@ -22,8 +22,12 @@ __all__ = [
     "GccPhat",
     "Solution",
     "gcc_phat",
+    "gcc_phat_all_pairs",
+    "gcc_correlation",
+    "PairwiseTdoa",
     "locate",
     "locate_signals",
+    "Localizer",
     "speed_of_sound",
     "SearchGrid",
     "SourceEstimate",
@@ -65,6 +69,7 @@ _Signal: TypeAlias = (
     npt.NDArray[np.float64] | npt.NDArray[np.float32] | npt.NDArray[np.int16]
 )
 _Table: TypeAlias = npt.ArrayLike | Sequence[Sequence[float]]
+_PairBounds: TypeAlias = float | npt.NDArray[np.floating] | None
 
 class InvalidInputError(ValueError):
     """An argument has the wrong shape, dtype or value.
@@ -210,6 +215,75 @@ class GccPhat:
         LocalizationError
             A silent or constant signal, or no energy in the band.
         """
+    def tdoa_all_pairs(
+        self, signals: _Signal, max_delay_s: _PairBounds = None
+    ) -> PairwiseTdoa:
+        """The delay ``t_j - t_i`` of every pair ``i < j`` of multichannel signals.
+
+        One forward FFT per microphone, then one inverse FFT per pair; pairs run in
+        parallel on the threads of the rayon pool (``RAYON_NUM_THREADS``), with the
+        same answer for any number of threads, equal to :meth:`tdoa` on each pair.
+        The GIL is released.
+
+        Parameters
+        ----------
+        signals : ndarray, shape (n_mics, n_samples)
+            One row per microphone, all starting at the same instant; float64,
+            float32 or int16, ``n_mics >= 2``, ``2 <= n_samples <= frame_len``.
+            C-contiguous arrays are read without a copy; others are copied once.
+        max_delay_s : float or ndarray, shape (n_mics, n_mics), optional
+            Bound on ``abs(delay_s)``, seconds: one number for every pair, or a
+            symmetric array whose entry ``[i, j]`` bounds pair ``(i, j)`` (for
+            example the distances between microphones over the speed of sound; the
+            diagonal is not used). ``None`` searches every lag the frames allow.
+
+        Returns
+        -------
+        PairwiseTdoa
+            Pairs in the order ``(0, 1), (0, 2), ..., (0, n_mics - 1), (1, 2), ...``.
+
+        Raises
+        ------
+        InvalidInputError
+            ``signals`` not 2-D, of another dtype, with fewer than 2 rows or 2
+            samples, or longer than ``frame_len``; NaN or infinite samples (naming
+            the channel); ``max_delay_s`` negative, not finite, not symmetric, of
+            the wrong shape, or wider than the frames allow.
+        LocalizationError
+            A silent or constant channel (naming it), or a pair without common
+            energy in the band.
+        """
+    def correlation(
+        self, x_i: _Signal, x_j: _Signal, max_delay_s: float | None = None
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """The weighted correlation of two frames over the lag window, for plotting.
+
+        The same computation as :meth:`tdoa`: the peak of ``values`` sits at the
+        whole-sample lag nearest to the ``delay_s`` that :meth:`tdoa` reports (the
+        highest ``abs(values)`` with ``polarity="either"``).
+
+        Parameters
+        ----------
+        x_i, x_j : ndarray, shape (n_samples,)
+            As for :meth:`tdoa`.
+        max_delay_s : float, optional
+            Bound on the lags shown, seconds. ``None`` shows every lag the frames
+            allow, ``-(n_samples - 1)`` to ``n_samples - 1`` samples.
+
+        Returns
+        -------
+        lags_s : ndarray, shape (n_lags,)
+            Lags ``t_j - t_i`` in seconds, one per whole sample, increasing.
+        values : ndarray, shape (n_lags,)
+            Normalised correlation at each lag (1 for identical frames at lag 0).
+
+        Raises
+        ------
+        InvalidInputError
+            As for :meth:`tdoa`.
+        LocalizationError
+            As for :meth:`tdoa`.
+        """
 
 def gcc_phat(
     x_i: _Signal,
@@ -255,6 +329,159 @@ def gcc_phat(
     LocalizationError
         A silent or constant signal, or no energy in the band.
     """
+
+def gcc_phat_all_pairs(
+    signals: _Signal,
+    sample_rate: float,
+    *,
+    max_delay_s: _PairBounds = None,
+    weighting: str = "phat",
+    band_hz: tuple[float, float] | None = None,
+    refinement: str = "band-limited",
+    n_peaks: int = 1,
+    polarity: str = "positive",
+    smoothing_bins: int = 4,
+    ambiguity_threshold: float = 0.2,
+) -> PairwiseTdoa:
+    """The delay ``t_j - t_i`` of every pair ``i < j`` of multichannel signals.
+
+    Plans an estimator for ``n_samples`` on every call (for many frames of one
+    length use :meth:`GccPhat.tdoa_all_pairs`), computes one forward FFT per
+    microphone and one inverse FFT per pair, pairs in parallel. The GIL is released.
+
+    Parameters
+    ----------
+    signals : ndarray, shape (n_mics, n_samples)
+        One row per microphone, all starting at the same instant: float64, float32
+        or int16 (widened exactly), ``n_mics >= 2``, ``n_samples >= 2``.
+        C-contiguous arrays are read without a copy; others are copied once.
+    sample_rate : float
+        Sample rate, Hz.
+    max_delay_s : float or ndarray, shape (n_mics, n_mics), optional
+        As for :meth:`GccPhat.tdoa_all_pairs`.
+    weighting, band_hz, refinement, n_peaks, polarity, smoothing_bins, ambiguity_threshold
+        As for :class:`GccPhat`.
+
+    Returns
+    -------
+    PairwiseTdoa
+        Pairs in the order ``(0, 1), (0, 2), ..., (1, 2), ...``; ``delay_s`` is
+        positive when microphone ``j`` hears the sound later.
+
+    Raises
+    ------
+    InvalidInputError
+        As for :meth:`GccPhat.tdoa_all_pairs`, and a bad parameter.
+    LocalizationError
+        A silent or constant channel (naming it), or a pair without common energy
+        in the band.
+    """
+
+def gcc_correlation(
+    x_i: _Signal,
+    x_j: _Signal,
+    sample_rate: float,
+    *,
+    max_delay_s: float | None = None,
+    weighting: str = "phat",
+    band_hz: tuple[float, float] | None = None,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """The weighted correlation of two signals over the lag window, for plotting.
+
+    Its peak sits at the whole-sample lag nearest to the ``delay_s`` that
+    :func:`gcc_phat` reports with the same arguments.
+
+    Parameters
+    ----------
+    x_i, x_j : ndarray, shape (n_samples,)
+        As for :func:`gcc_phat`.
+    sample_rate : float
+        Sample rate, Hz.
+    max_delay_s : float, optional
+        Bound on the lags shown, seconds; ``None`` shows every lag.
+    weighting, band_hz
+        As for :class:`GccPhat`.
+
+    Returns
+    -------
+    lags_s : ndarray, shape (n_lags,)
+        Lags ``t_j - t_i`` in seconds, one per whole sample, increasing.
+    values : ndarray, shape (n_lags,)
+        Normalised correlation at each lag (1 for identical frames at lag 0).
+
+    Raises
+    ------
+    InvalidInputError
+        Wrong dtype, ndim or length, NaN or infinite samples, a bad parameter.
+    LocalizationError
+        A silent or constant signal, or no energy in the band.
+
+    Examples
+    --------
+    >>> import numpy as np, soundloc
+    >>> source = np.random.default_rng(1).standard_normal(2048)
+    >>> lags_s, values = soundloc.gcc_correlation(
+    ...     source[5:2005], source[:2000], 16000.0, max_delay_s=0.002
+    ... )
+    >>> round(lags_s[np.argmax(values)] * 16000.0)
+    5
+    """
+
+@final
+class PairwiseTdoa:
+    """The delays of every pair of microphones, ``t_j - t_i``.
+
+    Pairs come in the order ``(0, 1), (0, 2), ..., (0, n_mics - 1), (1, 2), ...``
+    (``m = n_mics * (n_mics - 1) / 2`` of them). The arrays are read-only views of
+    the result (no copies); ``len(result)`` is ``m``.
+
+    Attributes
+    ----------
+    n_mics : int
+        Number of microphones.
+    pairs : ndarray of int64, shape (m, 2)
+        ``(i, j)`` of each pair, ``i < j``.
+    delay_s : ndarray of float64, shape (m,)
+        ``t_j - t_i`` of each pair, seconds.
+    lag : ndarray of float64, shape (m,)
+        The same delays in samples (fractional).
+    peak : ndarray of float64, shape (m,)
+        Normalised correlation at each pair's peak.
+    confidence : ndarray of float64, shape (m,)
+        ``1 - second_peak / first_peak`` of each pair, in [0, 1].
+    ambiguous : ndarray of bool, shape (m,)
+        ``confidence`` below ``ambiguity_threshold``.
+    results : list of TdoaResult
+        Each pair's full result, with its ``candidates`` (the ``n_peaks`` best
+        peaks).
+    """
+
+    @property
+    def n_mics(self) -> int: ...
+    @property
+    def pairs(self) -> npt.NDArray[np.int64]: ...
+    @property
+    def delay_s(self) -> npt.NDArray[np.float64]: ...
+    @property
+    def lag(self) -> npt.NDArray[np.float64]: ...
+    @property
+    def peak(self) -> npt.NDArray[np.float64]: ...
+    @property
+    def confidence(self) -> npt.NDArray[np.float64]: ...
+    @property
+    def ambiguous(self) -> npt.NDArray[np.bool_]: ...
+    @property
+    def results(self) -> list[TdoaResult]: ...
+    def __len__(self) -> int: ...
+    def matrix(self) -> npt.NDArray[np.float64]:
+        """The delays as a matrix ``D[i, j] = t_j - t_i``, seconds.
+
+        Returns
+        -------
+        ndarray of float64, shape (n_mics, n_mics)
+            Antisymmetric (``D[j, i] = -D[i, j]``) with a zero diagonal; a new
+            array on each call.
+        """
 
 @final
 class Solution:
@@ -427,6 +654,90 @@ def locate_signals(
     LocalizationError
         A silent channel, too few consistent delays, degenerate geometry.
     """
+
+@final
+class Localizer:
+    """A frame-by-frame localiser for a fixed array of microphones.
+
+    Keeps the geometry and the planned GCC between frames; each frame is located as
+    :func:`locate_signals` locates a whole signal (GCC over every pair within its
+    physical lag limit, delays consistent around every triangle of microphones, then
+    :func:`locate`), and gives exactly its answer. One object serialises its calls
+    (a lock); the GIL is released during :meth:`process`.
+
+    Parameters
+    ----------
+    mic_positions : array_like, shape (n_mics, 3)
+        Microphone positions, metres (east, north, up); ``n_mics >= 2``.
+    frame_len : int
+        Longest frame accepted, samples (at least 2).
+    sample_rate : float
+        Hz.
+    speed_of_sound : float, default 343.2
+        m/s.
+    band_hz : (float, float), optional
+        Frequency band ``(low, high)`` in Hz to correlate; default the whole band.
+    weighting : str, default "phat"
+        GCC weighting, as in :func:`gcc_phat`.
+    dimension : int, default 3
+        2 or 3, as in :func:`locate`.
+    height_bounds : (float, float), optional
+        ``(min_m, max_m)`` bounds on the source height in 3-D, metres.
+    reject_outliers : bool, default True
+        Leave out microphones whose delays do not fit the others.
+
+    Raises
+    ------
+    InvalidInputError
+        Wrong shape of ``mic_positions``, NaN positions, a bad ``frame_len``,
+        ``sample_rate``, ``speed_of_sound``, band, weighting or dimension.
+    """
+
+    def __new__(
+        cls,
+        mic_positions: _Table,
+        frame_len: int,
+        sample_rate: float,
+        *,
+        speed_of_sound: float = 343.2,
+        band_hz: tuple[float, float] | None = None,
+        weighting: str = "phat",
+        dimension: int = 3,
+        height_bounds: tuple[float, float] | None = None,
+        reject_outliers: bool = True,
+    ) -> Localizer: ...
+    @property
+    def n_mics(self) -> int:
+        """Number of microphones."""
+    @property
+    def frame_len(self) -> int:
+        """Longest frame accepted, samples."""
+    @property
+    def sample_rate(self) -> float:
+        """Sample rate, Hz."""
+    def process(self, frame: _Signal) -> Solution:
+        """Locates the source of one frame.
+
+        Parameters
+        ----------
+        frame : ndarray, shape (n_mics, n_samples)
+            One row per microphone, all starting at the same instant; float64,
+            float32 or int16, ``2 <= n_samples <= frame_len``. C-contiguous float64
+            frames are read without a copy.
+
+        Returns
+        -------
+        Solution
+            As :func:`locate_signals` gives for the same frame with ``reference=0``.
+
+        Raises
+        ------
+        InvalidInputError
+            Wrong shape or dtype, NaN samples, microphones further apart than the
+            frame can show.
+        LocalizationError
+            A silent channel, too few consistent delays, degenerate geometry.
+        """
 
 def speed_of_sound(temperature_c: float, humidity_percent: float = 0.0) -> float:
     """Speed of sound in air, m/s, at sea-level pressure.

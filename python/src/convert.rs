@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use numpy::prelude::*;
 use numpy::{
     AllowTypeChange, PyArray1, PyArray2, PyArrayDescr, PyArrayLike2, PyReadonlyArray1,
-    PyUntypedArray, dtype,
+    PyReadonlyArray2, PyUntypedArray, dtype,
 };
 use pyo3::prelude::*;
 
@@ -169,6 +169,109 @@ pub fn signal_rows(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<Vec<f64>>
         .outer_iter()
         .map(|row| row.to_vec())
         .collect())
+}
+
+/// A `(n_mics, n_samples)` signal array borrowed from NumPy, in one of the accepted
+/// dtypes.
+pub enum SignalMatrix<'py> {
+    /// float64 samples.
+    F64(PyReadonlyArray2<'py, f64>),
+    /// float32 samples.
+    F32(PyReadonlyArray2<'py, f32>),
+    /// int16 samples (PCM).
+    I16(PyReadonlyArray2<'py, i16>),
+}
+
+impl<'py> SignalMatrix<'py> {
+    /// Borrows `obj` as `(n_mics, n_samples)` signals with at least `min_mics` rows
+    /// and 2 samples, or explains why it is not one.
+    pub fn extract(obj: &Bound<'py, PyAny>, name: &str, min_mics: usize) -> PyResult<Self> {
+        let expected = format!("a 2-D array (n_mics, n_samples) of {SIGNAL_DTYPES}");
+        let array = obj
+            .cast::<PyUntypedArray>()
+            .map_err(|_| invalid(name, &expected, describe(obj)))?;
+        if array.ndim() != 2 {
+            return Err(invalid(name, &expected, describe(obj)));
+        }
+
+        let py = obj.py();
+        let found = array.dtype();
+        let signals = if found.is_equiv_to(&dtype::<f64>(py)) {
+            SignalMatrix::F64(array.cast::<PyArray2<f64>>()?.try_readonly()?)
+        } else if found.is_equiv_to(&dtype::<f32>(py)) {
+            SignalMatrix::F32(array.cast::<PyArray2<f32>>()?.try_readonly()?)
+        } else if found.is_equiv_to(&dtype::<i16>(py)) {
+            SignalMatrix::I16(array.cast::<PyArray2<i16>>()?.try_readonly()?)
+        } else {
+            return Err(invalid(name, &expected, describe(obj)));
+        };
+        let (n_mics, n_samples) = signals.shape();
+        if n_mics < min_mics || n_samples < 2 {
+            return Err(invalid(
+                name,
+                format!("at least {min_mics} microphones (rows) of at least 2 samples"),
+                describe(obj),
+            ));
+        }
+        Ok(signals)
+    }
+
+    /// `(n_mics, n_samples)`.
+    pub fn shape(&self) -> (usize, usize) {
+        let shape = match self {
+            SignalMatrix::F64(a) => a.shape(),
+            SignalMatrix::F32(a) => a.shape(),
+            SignalMatrix::I16(a) => a.shape(),
+        };
+        (shape[0], shape[1])
+    }
+}
+
+/// The samples of `(n_mics, n_samples)` signals in row order, one sample type,
+/// ready to hand to the library without the GIL: borrowed when C-contiguous, copied
+/// once otherwise.
+pub enum SampleRows<'a> {
+    /// float64 samples.
+    F64(Cow<'a, [f64]>, usize),
+    /// float32 samples.
+    F32(Cow<'a, [f32]>, usize),
+    /// int16 samples.
+    I16(Cow<'a, [i16]>, usize),
+}
+
+impl<'a> SampleRows<'a> {
+    /// Views the signals as rows of `n_samples` (the second number of each variant).
+    pub fn new(signals: &'a SignalMatrix<'_>) -> Self {
+        let (_, n_samples) = signals.shape();
+        match signals {
+            SignalMatrix::F64(a) => SampleRows::F64(row_major(a), n_samples),
+            SignalMatrix::F32(a) => SampleRows::F32(row_major(a), n_samples),
+            SignalMatrix::I16(a) => SampleRows::I16(row_major(a), n_samples),
+        }
+    }
+
+    /// Every sample as float64 (exact for all three dtypes): borrowed for float64.
+    pub fn to_f64(&self) -> (Cow<'_, [f64]>, usize) {
+        match self {
+            SampleRows::F64(samples, n) => (Cow::Borrowed(samples.as_ref()), *n),
+            SampleRows::F32(samples, n) => (samples.iter().map(|&v| f64::from(v)).collect(), *n),
+            SampleRows::I16(samples, n) => (samples.iter().map(|&v| f64::from(v)).collect(), *n),
+        }
+    }
+}
+
+/// The rows of `samples` (a flat row-major buffer), each `n_samples` long.
+pub fn rows_of<T>(samples: &[T], n_samples: usize) -> Vec<&[T]> {
+    samples.chunks_exact(n_samples).collect()
+}
+
+/// The samples of a 2-D array in row order: borrowed when C-contiguous, else copied
+/// (a Fortran-ordered array is contiguous too, but column by column).
+fn row_major<'a, T: numpy::Element + Copy>(array: &'a PyReadonlyArray2<'_, T>) -> Cow<'a, [T]> {
+    match array.as_slice() {
+        Ok(slice) if array.is_c_contiguous() => Cow::Borrowed(slice),
+        _ => Cow::Owned(array.as_array().iter().copied().collect()),
+    }
 }
 
 /// "a 2-D array of complex128 with shape (4, 2)", or "an object of type list".

@@ -1,13 +1,17 @@
-//! `gcc_phat`, `GccPhat` and `TdoaResult`: thin wrappers over `soundloc::gcc`.
+//! `gcc_phat`, `gcc_phat_all_pairs`, `gcc_correlation`, `GccPhat`, `TdoaResult` and
+//! `PairwiseTdoa`: thin wrappers over `soundloc::gcc`.
 
 use std::sync::{Mutex, PoisonError};
 
+use numpy::ndarray::Array2;
+use numpy::prelude::*;
+use numpy::{PyArray1, PyArray2, PyUntypedArray};
 use pyo3::prelude::*;
-use soundloc::gcc::{GccConfig, GccPhat, Polarity, TdoaEstimate};
+use soundloc::gcc::{GccConfig, GccPhat, PairBounds, PairTdoa, Polarity, TdoaEstimate, all_pairs};
 use soundloc::peak::Refinement;
 use soundloc::weighting::Weighting;
 
-use crate::convert::{SamplePair, Signal};
+use crate::convert::{SamplePair, SampleRows, Signal, SignalMatrix, describe, rows_of};
 use crate::errors::{guarded, invalid};
 
 /// The delay between two signals, `delay_s = t_j - t_i`, with its quality.
@@ -173,6 +177,59 @@ impl PyGccPhat {
         Ok(estimate.into())
     }
 
+    /// The delay of every pair `i < j` of `(n_mics, n_samples)` signals.
+    #[pyo3(signature = (signals, max_delay_s = None))]
+    fn tdoa_all_pairs(
+        &self,
+        py: Python<'_>,
+        signals: &Bound<'_, PyAny>,
+        max_delay_s: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PairwiseTdoa> {
+        let matrix = SignalMatrix::extract(signals, "signals", 2)?;
+        let (n_mics, n_samples) = matrix.shape();
+        if n_samples > self.frame_len {
+            return Err(invalid(
+                "signals",
+                format!("at most frame_len = {} samples per row", self.frame_len),
+                describe(signals),
+            ));
+        }
+        let bounds = pair_bounds(max_delay_s, n_mics)?;
+        let rows = SampleRows::new(&matrix);
+
+        let pairs = py.detach(|| {
+            let gcc = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+            guarded(|| run_all_pairs(&gcc, &rows, &bounds))
+        })?;
+        PairwiseTdoa::new(py, n_mics, pairs)
+    }
+
+    /// The normalised correlation of two frames over the lag window, for plotting.
+    #[pyo3(signature = (x_i, x_j, max_delay_s = None))]
+    fn correlation<'py>(
+        &self,
+        py: Python<'py>,
+        x_i: &Bound<'py, PyAny>,
+        x_j: &Bound<'py, PyAny>,
+        max_delay_s: Option<f64>,
+    ) -> PyResult<Curve<'py>> {
+        let (x_i, x_j) = signals(x_i, x_j)?;
+        if x_i.len() > self.frame_len {
+            return Err(invalid(
+                "x_i",
+                format!("at most frame_len = {} samples", self.frame_len),
+                format!("{} samples", x_i.len()),
+            ));
+        }
+        let pair = SamplePair::new(&x_i, &x_j);
+
+        let (lags_s, values) = py.detach(|| {
+            let mut gcc = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+            guarded(|| correlate(&mut gcc, &pair, max_delay_s))
+        })?;
+        Ok((lags_s.into_pyarray(py), values.into_pyarray(py)))
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "GccPhat(frame_len={}, sample_rate={}, weighting='{}', fft_len={})",
@@ -223,6 +280,295 @@ pub fn gcc_phat(
         })
     })?;
     Ok(estimate.into())
+}
+
+/// GCC over every pair of `(n_mics, n_samples)` signals (plans an estimator per call).
+#[pyfunction]
+#[pyo3(signature = (
+    signals, sample_rate, *, max_delay_s = None, weighting = "phat", band_hz = None,
+    refinement = "band-limited", n_peaks = 1, polarity = "positive",
+    smoothing_bins = 4, ambiguity_threshold = 0.2
+))]
+#[allow(clippy::too_many_arguments)]
+pub fn gcc_phat_all_pairs(
+    py: Python<'_>,
+    signals: &Bound<'_, PyAny>,
+    sample_rate: f64,
+    max_delay_s: Option<&Bound<'_, PyAny>>,
+    weighting: &str,
+    band_hz: Option<(f64, f64)>,
+    refinement: &str,
+    n_peaks: i64,
+    polarity: &str,
+    smoothing_bins: i64,
+    ambiguity_threshold: f64,
+) -> PyResult<PairwiseTdoa> {
+    let config = config(
+        weighting,
+        band_hz,
+        refinement,
+        n_peaks,
+        polarity,
+        smoothing_bins,
+        ambiguity_threshold,
+    )?;
+    let matrix = SignalMatrix::extract(signals, "signals", 2)?;
+    let (n_mics, n_samples) = matrix.shape();
+    let bounds = pair_bounds(max_delay_s, n_mics)?;
+    let rows = SampleRows::new(&matrix);
+
+    let pairs = py.detach(|| {
+        guarded(|| {
+            let gcc = GccPhat::new(n_samples, sample_rate, config)?;
+            run_all_pairs(&gcc, &rows, &bounds)
+        })
+    })?;
+    PairwiseTdoa::new(py, n_mics, pairs)
+}
+
+/// One-shot GCC correlation of two equal-length signals over the lag window.
+#[pyfunction]
+#[pyo3(signature = (
+    x_i, x_j, sample_rate, *, max_delay_s = None, weighting = "phat", band_hz = None
+))]
+pub fn gcc_correlation<'py>(
+    py: Python<'py>,
+    x_i: &Bound<'py, PyAny>,
+    x_j: &Bound<'py, PyAny>,
+    sample_rate: f64,
+    max_delay_s: Option<f64>,
+    weighting: &str,
+    band_hz: Option<(f64, f64)>,
+) -> PyResult<Curve<'py>> {
+    let config = GccConfig {
+        weighting: parse_weighting(weighting)?,
+        band_hz,
+        ..GccConfig::default()
+    };
+    let (x_i, x_j) = signals(x_i, x_j)?;
+    let frame_len = x_i.len();
+    let pair = SamplePair::new(&x_i, &x_j);
+
+    let (lags_s, values) = py.detach(|| {
+        guarded(|| {
+            let mut gcc = GccPhat::new(frame_len, sample_rate, config)?;
+            correlate(&mut gcc, &pair, max_delay_s)
+        })
+    })?;
+    Ok((lags_s.into_pyarray(py), values.into_pyarray(py)))
+}
+
+/// `(lags_s, values)`: a correlation curve as two 1-D arrays.
+type Curve<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>);
+
+/// The delays of every pair of `n_mics` microphones, `t_j - t_i`, in the order
+/// `(0, 1), (0, 2), .., (1, 2), ..`.
+#[pyclass(frozen, module = "soundloc", name = "PairwiseTdoa")]
+pub struct PairwiseTdoa {
+    /// Number of microphones.
+    #[pyo3(get)]
+    n_mics: usize,
+    pairs: Py<PyArray2<i64>>,
+    delay_s: Py<PyArray1<f64>>,
+    lag: Py<PyArray1<f64>>,
+    peak: Py<PyArray1<f64>>,
+    confidence: Py<PyArray1<f64>>,
+    ambiguous: Py<PyArray1<bool>>,
+    results: Vec<Py<TdoaResult>>,
+    /// `(i, j, delay_s)` of each pair, for `matrix`.
+    delays: Vec<(usize, usize, f64)>,
+}
+
+impl PairwiseTdoa {
+    /// Moves the library's answer into read-only NumPy arrays (no copies).
+    fn new(py: Python<'_>, n_mics: usize, pairs: Vec<PairTdoa>) -> PyResult<Self> {
+        let column = |value: fn(&TdoaEstimate) -> f64| -> PyResult<Py<PyArray1<f64>>> {
+            let values: Vec<f64> = pairs.iter().map(|p| value(&p.estimate)).collect();
+            frozen_array(values.into_pyarray(py))
+        };
+        let indices: Vec<i64> = pairs
+            .iter()
+            .flat_map(|p| [p.i as i64, p.j as i64])
+            .collect();
+        let indices = Array2::from_shape_vec((pairs.len(), 2), indices)
+            .map_err(|e| invalid("pairs", "an (m, 2) table", e))?;
+        let ambiguous: Vec<bool> = pairs.iter().map(|p| p.estimate.ambiguous).collect();
+
+        Ok(PairwiseTdoa {
+            n_mics,
+            pairs: frozen_array(indices.into_pyarray(py))?,
+            delay_s: column(|e| e.delay_s)?,
+            lag: column(|e| e.lag)?,
+            peak: column(|e| e.peak)?,
+            confidence: column(|e| e.confidence)?,
+            ambiguous: frozen_array(ambiguous.into_pyarray(py))?,
+            delays: pairs
+                .iter()
+                .map(|p| (p.i, p.j, p.estimate.delay_s))
+                .collect(),
+            results: pairs
+                .into_iter()
+                .map(|p| Py::new(py, TdoaResult::from(p.estimate)))
+                .collect::<PyResult<_>>()?,
+        })
+    }
+}
+
+#[pymethods]
+impl PairwiseTdoa {
+    /// Microphone indices `(i, j)` of each pair, shape (m, 2), int64.
+    #[getter]
+    fn pairs(&self, py: Python<'_>) -> Py<PyArray2<i64>> {
+        self.pairs.clone_ref(py)
+    }
+
+    /// `t_j - t_i` of each pair, seconds, shape (m,).
+    #[getter]
+    fn delay_s(&self, py: Python<'_>) -> Py<PyArray1<f64>> {
+        self.delay_s.clone_ref(py)
+    }
+
+    /// The same delays in samples (fractional), shape (m,).
+    #[getter]
+    fn lag(&self, py: Python<'_>) -> Py<PyArray1<f64>> {
+        self.lag.clone_ref(py)
+    }
+
+    /// Normalised correlation at each pair's peak, shape (m,).
+    #[getter]
+    fn peak(&self, py: Python<'_>) -> Py<PyArray1<f64>> {
+        self.peak.clone_ref(py)
+    }
+
+    /// `1 - second peak / first peak` of each pair, shape (m,).
+    #[getter]
+    fn confidence(&self, py: Python<'_>) -> Py<PyArray1<f64>> {
+        self.confidence.clone_ref(py)
+    }
+
+    /// Whether each pair's confidence is below the threshold, shape (m,), bool.
+    #[getter]
+    fn ambiguous(&self, py: Python<'_>) -> Py<PyArray1<bool>> {
+        self.ambiguous.clone_ref(py)
+    }
+
+    /// Each pair's full result (with its candidate peaks), in pair order.
+    #[getter]
+    fn results(&self, py: Python<'_>) -> Vec<Py<TdoaResult>> {
+        self.results.iter().map(|r| r.clone_ref(py)).collect()
+    }
+
+    /// `D[i, j] = t_j - t_i`, seconds, shape (n_mics, n_mics): antisymmetric, zero
+    /// diagonal.
+    fn matrix<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray2<f64>> {
+        let mut matrix = Array2::<f64>::zeros((self.n_mics, self.n_mics));
+        for &(i, j, delay_s) in &self.delays {
+            matrix[[i, j]] = delay_s;
+            matrix[[j, i]] = -delay_s;
+        }
+        matrix.into_pyarray(py)
+    }
+
+    fn __len__(&self) -> usize {
+        self.delays.len()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "PairwiseTdoa(n_mics={}, n_pairs={})",
+            self.n_mics,
+            self.delays.len()
+        )
+    }
+}
+
+/// Marks an array read-only (a frozen result must not change under its owner) and
+/// keeps a reference to it.
+fn frozen_array<T>(array: Bound<'_, T>) -> PyResult<Py<T>> {
+    array.as_any().call_method1("setflags", (false,))?;
+    Ok(array.unbind())
+}
+
+/// The per-pair lag bounds from Python: `None`, one number of seconds for every pair,
+/// or an `(n_mics, n_mics)` symmetric array whose entry `[i, j]` bounds pair `(i, j)`
+/// (the diagonal is not used).
+fn pair_bounds(max_delay_s: Option<&Bound<'_, PyAny>>, n_mics: usize) -> PyResult<PairBounds> {
+    let Some(obj) = max_delay_s else {
+        return Ok(PairBounds::Unbounded);
+    };
+    if obj.cast::<PyUntypedArray>().is_err() {
+        if let Ok(limit) = obj.extract::<f64>() {
+            return check_bound(limit, "max_delay_s").map(PairBounds::Uniform);
+        }
+    }
+
+    let expected = format!(
+        "None, a number of seconds, or an ({n_mics}, {n_mics}) symmetric array of          seconds (n_mics = {n_mics})"
+    );
+    let array = obj
+        .cast::<PyUntypedArray>()
+        .map_err(|_| invalid("max_delay_s", &expected, describe(obj)))?;
+    let real = matches!(array.dtype().kind(), b'f' | b'i' | b'u');
+    if !real || array.ndim() != 2 || array.shape() != [n_mics, n_mics] {
+        return Err(invalid("max_delay_s", &expected, describe(obj)));
+    }
+    let as_f64 = array
+        .call_method1("astype", ("float64",))?
+        .cast_into::<PyArray2<f64>>()?;
+    let matrix = as_f64.try_readonly()?.as_array().to_owned();
+
+    all_pairs(n_mics)
+        .map(|(i, j)| {
+            let (upper, lower) = (matrix[[i, j]], matrix[[j, i]]);
+            let name = format!("max_delay_s[{i}, {j}]");
+            let limit = check_bound(upper, &name)?;
+            if (upper - lower).abs() > 1e-9 * upper.abs().max(lower.abs()) {
+                return Err(invalid(
+                    &name,
+                    format!("the value of max_delay_s[{j}, {i}] ({lower}): a symmetric array"),
+                    upper,
+                ));
+            }
+            Ok(limit)
+        })
+        .collect::<PyResult<Vec<f64>>>()
+        .map(PairBounds::PerPair)
+}
+
+/// A lag bound: finite and non-negative seconds.
+fn check_bound(limit: f64, name: &str) -> PyResult<f64> {
+    if limit.is_finite() && limit >= 0.0 {
+        Ok(limit)
+    } else {
+        Err(invalid(name, "a non-negative number of seconds", limit))
+    }
+}
+
+/// The one all-pairs call into the library, for whichever sample type the rows hold.
+fn run_all_pairs(
+    gcc: &GccPhat,
+    rows: &SampleRows<'_>,
+    bounds: &PairBounds,
+) -> soundloc::Result<Vec<PairTdoa>> {
+    match rows {
+        SampleRows::F64(samples, n) => gcc.tdoa_all_pairs(&rows_of(samples, *n), bounds),
+        SampleRows::F32(samples, n) => gcc.tdoa_all_pairs(&rows_of(samples, *n), bounds),
+        SampleRows::I16(samples, n) => gcc.tdoa_all_pairs(&rows_of(samples, *n), bounds),
+    }
+}
+
+/// The pair's correlation over the lag window: lags in seconds, normalised values.
+fn correlate(
+    gcc: &mut GccPhat,
+    pair: &SamplePair<'_>,
+    max_delay_s: Option<f64>,
+) -> soundloc::Result<(Vec<f64>, Vec<f64>)> {
+    run(gcc, pair, max_delay_s)?;
+    let view = gcc.correlation();
+    let lags_s = (0..view.values.len())
+        .map(|k| (view.first_lag + k as i64) as f64 / view.sample_rate)
+        .collect();
+    Ok((lags_s, view.values.to_vec()))
 }
 
 /// The one call into the library, for whichever sample type the pair holds.

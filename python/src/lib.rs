@@ -12,6 +12,7 @@ mod doa;
 mod errors;
 mod gcc;
 mod geodesy;
+mod localizer;
 mod locate;
 mod scene;
 mod simulate;
@@ -32,6 +33,8 @@ fn _soundloc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("DataFileError", py.get_type::<errors::DataFileError>())?;
     m.add_class::<gcc::TdoaResult>()?;
     m.add_class::<gcc::PyGccPhat>()?;
+    m.add_class::<gcc::PairwiseTdoa>()?;
+    m.add_class::<localizer::PyLocalizer>()?;
     m.add_class::<locate::Solution>()?;
     m.add_class::<doa::SearchGrid>()?;
     m.add_class::<doa::SourceEstimate>()?;
@@ -41,6 +44,8 @@ fn _soundloc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(doa::stft, m)?)?;
     m.add_function(wrap_pyfunction!(doa::direction_from_delays, m)?)?;
     m.add_function(wrap_pyfunction!(gcc::gcc_phat, m)?)?;
+    m.add_function(wrap_pyfunction!(gcc::gcc_phat_all_pairs, m)?)?;
+    m.add_function(wrap_pyfunction!(gcc::gcc_correlation, m)?)?;
     m.add_function(wrap_pyfunction!(locate::locate, m)?)?;
     m.add_function(wrap_pyfunction!(locate::locate_signals, m)?)?;
     m.add_function(wrap_pyfunction!(locate::speed_of_sound, m)?)?;

@@ -4,9 +4,9 @@
 use numpy::ndarray::Array2;
 use numpy::{IntoPyArray, PyArray1, PyArray2};
 use pyo3::prelude::*;
-use soundloc::event::{self, EventOptions, SensorRecordings};
+use soundloc::event::{EventOptions, LocatedWindow};
+use soundloc::localizer::Localizer;
 use soundloc::locate::{self as core, Dimension, HeightPrior, LocateOptions, TdoaMeasurement};
-use soundloc::scene::EventWindow;
 
 use crate::convert::{rows_of_three, signal_rows};
 use crate::errors::{guarded, invalid};
@@ -223,6 +223,40 @@ pub fn locate_signals(
                 reference,
             )
         })?;
+    let (options, locate_options) = frame_options(
+        weighting,
+        reject_outliers,
+        dimension,
+        height_bounds,
+        speed_of_sound,
+    )?;
+
+    // One frame of the whole signal's length (the same code as `Localizer`).
+    let channels: Vec<&[f64]> = rows.iter().map(Vec::as_slice).collect();
+    let located = py.detach(|| {
+        guarded(|| {
+            Localizer::new(
+                positions,
+                n_samples,
+                sample_rate,
+                band_hz,
+                options,
+                locate_options,
+            )?
+            .locate(&channels, reference)
+        })
+    })?;
+    Ok(Solution::from_located(located))
+}
+
+/// The pipeline and solver settings shared by `locate_signals` and `Localizer`.
+pub(crate) fn frame_options(
+    weighting: &str,
+    reject_outliers: bool,
+    dimension: i64,
+    height_bounds: Option<(f64, f64)>,
+    speed_of_sound: f64,
+) -> PyResult<(EventOptions, LocateOptions)> {
     let dimension = match dimension {
         2 => Dimension::Two,
         3 => Dimension::Three,
@@ -235,42 +269,26 @@ pub fn locate_signals(
     };
     let locate_options = LocateOptions {
         dimension,
+        speed_of_sound,
         height_prior: height_bounds.map(|(min_m, max_m)| HeightPrior { min_m, max_m }),
         ..LocateOptions::default()
     };
+    Ok((options, locate_options))
+}
 
-    // The whole signal is the window; the reference comes first.
-    let window = EventWindow {
-        start_s: 0.0,
-        end_s: n_samples as f64 / sample_rate,
-        band_hz,
-        sensors: std::iter::once(reference)
-            .chain((0..rows.len()).filter(|&k| k != reference))
-            .collect(),
-        label: None,
-        expected: None,
-    };
-    let recordings = SensorRecordings {
-        ids: (0..rows.len()).map(|k| format!("mic {k}")).collect(),
-        positions,
-        channels: rows.iter().map(Vec::as_slice).collect(),
-        clock_offsets_s: vec![0.0; rows.len()],
-        sample_rate,
-        speed_of_sound,
-    };
-    let located = py.detach(|| {
-        guarded(|| event::locate_window(&recordings, &window, &options, &locate_options))
-    })?;
-
-    // Closure-check rejections come first, then the solver's.
-    let mut solution = Solution::from(located.solution);
-    solution.rejected = located.rejected.iter().map(|(mic, _)| *mic).collect();
-    solution.rejection_reasons = located
-        .rejected
-        .iter()
-        .map(|(mic, why)| format!("mic {mic}: {why}"))
-        .collect();
-    Ok(solution)
+impl Solution {
+    /// The solution of a located frame: closure-check rejections first, then the
+    /// solver's, each reason naming the microphone.
+    pub(crate) fn from_located(located: LocatedWindow) -> Self {
+        let mut solution = Solution::from(located.solution);
+        solution.rejected = located.rejected.iter().map(|(mic, _)| *mic).collect();
+        solution.rejection_reasons = located
+            .rejected
+            .iter()
+            .map(|(mic, why)| format!("mic {mic}: {why}"))
+            .collect();
+        solution
+    }
 }
 
 /// Speed of sound in air, m/s, at `temperature_c` degC and a relative humidity in %.

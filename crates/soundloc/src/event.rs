@@ -500,7 +500,7 @@ pub fn measure_delays(
     window: &EventWindow,
     options: &EventOptions,
 ) -> Result<EventDelays> {
-    let event = correlate_event(recordings, window, options)?;
+    let event = correlate_event(&mut GccPlan::default(), recordings, window, options)?;
     let reference = event.heard[0];
     match event
         .hypotheses(recordings, reference, options, 1)
@@ -517,6 +517,7 @@ pub fn measure_delays(
 
 /// Steps 1 to 3 of the module docs: who heard the event, and every pair's correlation.
 fn correlate_event(
+    plan: &mut GccPlan,
     recordings: &SensorRecordings,
     window: &EventWindow,
     options: &EventOptions,
@@ -538,7 +539,7 @@ fn correlate_event(
     require_two(recordings, &heard, &silent)?;
     identical_audio_check(recordings, window, &heard)?;
 
-    let correlations = correlate_pairs(recordings, window, &heard, options)?;
+    let correlations = correlate_pairs(plan, recordings, window, &heard, options)?;
     Ok(CorrelatedEvent {
         heard,
         silent,
@@ -721,6 +722,7 @@ fn advance(combination: &mut [usize], choices: &[Vec<(usize, PairDelay)>]) -> bo
 /// GCC over every pair `(a, b)` of `sensors` (scene indices, `a` listed before `b`),
 /// keyed by the two sensor indices.
 fn correlate_pairs(
+    plan: &mut GccPlan,
     recordings: &SensorRecordings,
     window: &EventWindow,
     sensors: &[usize],
@@ -768,16 +770,7 @@ fn correlate_pairs(
 
     // One plan for the event: the longest widened segment, bounded by the recordings.
     let frame_len = segments.iter().map(|s| s.6.len()).max().unwrap_or(2);
-    let config = GccConfig {
-        weighting: options.weighting,
-        band_hz: window.band_hz,
-        n_peaks: 16,
-        // Only the candidates a combination can pick need the exact placement; the
-        // others serve to confirm implied lags within the consistency tolerance.
-        n_refined: Some(options.n_candidates),
-        ..GccConfig::default()
-    };
-    let mut gcc = GccPhat::new(frame_len, fs, config)?;
+    let gcc = plan.planned(frame_len, fs, event_gcc_config(options, window.band_hz))?;
 
     let mut correlations = HashMap::new();
     for (a, b, clock, start_a, segment_a, start_b, segment_b) in segments {
@@ -820,6 +813,53 @@ fn correlate_pairs(
 /// The clock difference `offset_b - offset_a` of a pair, in samples, split into whole
 /// samples (applied by offsetting the segments) and the fraction left (applied to the
 /// measured lags).
+/// The GCC settings the event pipeline correlates its pairs with.
+pub fn event_gcc_config(options: &EventOptions, band_hz: Option<(f64, f64)>) -> GccConfig {
+    GccConfig {
+        weighting: options.weighting,
+        band_hz,
+        n_peaks: 16,
+        // Only the candidates a combination can pick need the exact placement; the
+        // others serve to confirm implied lags within the consistency tolerance.
+        n_refined: Some(options.n_candidates),
+        ..GccConfig::default()
+    }
+}
+
+/// A GCC plan kept from one window to the next, for callers that locate many windows
+/// of one length (see [`locate_window_with`]): re-planned only when the frame length,
+/// sample rate or settings change. A reused plan gives exactly the answer of a fresh
+/// one.
+#[derive(Debug, Clone, Default)]
+pub struct GccPlan {
+    plan: Option<GccPhat>,
+}
+
+impl GccPlan {
+    /// The planned estimator for these frames and settings, planning it if needed.
+    ///
+    /// # Errors
+    /// As [`GccPhat::new`].
+    pub fn planned(
+        &mut self,
+        frame_len: usize,
+        sample_rate: f64,
+        config: GccConfig,
+    ) -> Result<&mut GccPhat> {
+        let gcc = match self.plan.take() {
+            Some(gcc)
+                if gcc.frame_len() == frame_len
+                    && gcc.sample_rate() == sample_rate
+                    && *gcc.config() == config =>
+            {
+                gcc
+            }
+            _ => GccPhat::new(frame_len, sample_rate, config)?,
+        };
+        Ok(self.plan.insert(gcc))
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 struct ClockShift {
     whole: i64,
@@ -1046,7 +1086,28 @@ pub fn locate_window(
     options: &EventOptions,
     locate_options: &LocateOptions,
 ) -> Result<LocatedWindow> {
-    let event = correlate_event(recordings, window, options)?;
+    locate_window_with(
+        &mut GccPlan::default(),
+        recordings,
+        window,
+        options,
+        locate_options,
+    )
+}
+
+/// [`locate_window`] with a GCC plan kept by the caller and reused from window to
+/// window (same answer, without planning the FFTs and allocating buffers each time).
+///
+/// # Errors
+/// As [`locate_window`].
+pub fn locate_window_with(
+    plan: &mut GccPlan,
+    recordings: &SensorRecordings,
+    window: &EventWindow,
+    options: &EventOptions,
+    locate_options: &LocateOptions,
+) -> Result<LocatedWindow> {
+    let event = correlate_event(plan, recordings, window, options)?;
     let locate_options = LocateOptions {
         speed_of_sound: recordings.speed_of_sound,
         reject_outliers: options.reject_outliers && locate_options.reject_outliers,

@@ -59,6 +59,10 @@ use crate::error::{Error, Result};
 use crate::peak::{self, RawPeak, Refinement, SpectrumView};
 use crate::weighting::{self, Weighting};
 
+mod pairs;
+
+pub use pairs::{PairBounds, PairTdoa, all_pairs, pair_count};
+
 /// Which sign of correlation counts as a match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Polarity {
@@ -204,6 +208,10 @@ impl CorrelationView<'_> {
 }
 
 /// A planned GCC estimator for frames of up to `frame_len` samples.
+///
+/// A clone shares the FFT plans and owns its own buffers: one clone per thread runs
+/// pairs in parallel (see [`GccPhat::tdoa_all_pairs`]).
+#[derive(Clone)]
 pub struct GccPhat {
     frame_len: usize,
     fft_len: usize,

@@ -17,7 +17,8 @@
 //! 4. [`locate`] turns delays into a position with covariance, rejecting sensors
 //!    whose delays do not fit; [`ellipse`] draws that covariance as a confidence
 //!    ellipse for a map.
-//! 5. [`event`] ties the steps together for one annotated event window.
+//! 5. [`event`] ties the steps together for one annotated event window;
+//!    [`localizer`] runs them frame by frame for a fixed array, keeping its plan.
 //! 6. For continuous recordings, [`continuous`] finds the events itself: [`detect`]
 //!    finds impulsive onsets in each sensor's stream, [`associate`] groups the onsets
 //!    one source explains, and [`event`] locates each group.
@@ -47,6 +48,7 @@ pub mod error;
 pub mod event;
 pub mod gcc;
 pub mod geodesy;
+pub mod localizer;
 pub mod locate;
 pub mod peak;
 pub mod scene;
