@@ -1104,104 +1104,6 @@ class ErrorEllipse:
         -------
         ndarray, shape (n, 2)
             East and north offsets from the centre, metres.
-WEIGHTINGS: tuple[str, ...]
-"""The GCC weighting names accepted by ``weighting=``: ``("cc", "phat", "scot",
-"roth", "ht")``, one per weighting without a parameter.
-
-The partial phase transform takes its exponent in the name, ``"phat-beta:<beta>"``
-with ``beta`` in [0, 1] (for example ``"phat-beta:0.7"``); ``"none"`` (for ``"cc"``)
-and ``"ml"`` (for ``"ht"``) are accepted as aliases. Read from the Rust library's
-``Weighting::NAMES``, so it lists what the parser accepts.
-"""
-
-_Points: TypeAlias = npt.ArrayLike | Sequence[float] | Sequence[Sequence[float]]
-
-@final
-class CoordinateFrame:
-    """A local east-north-up frame, in metres, for positions surveyed in a system.
-
-    The solver works in straight-line metres; sensor positions arrive as latitude
-    and longitude (``"wgs84"``: ``[lat_deg, lon_deg, alt_m]``), UTM easting,
-    northing and elevation (``"utm"``), or local metres (``"local"``). For UTM and
-    WGS84 the frame is the plane tangent to the WGS84 ellipsoid at the centre of
-    ``positions`` (the mean easting, northing and elevation; or the mean position on
-    the ellipsoid at the mean height); a local system keeps its own origin, and maps
-    to latitude and longitude only when ``origin`` is given. Heights are ellipsoidal.
-    Projections are ``geo3d``'s (GeographicLib's algorithms).
-
-    Parameters
-    ----------
-    system : str
-        ``"local"``, ``"utm"`` or ``"wgs84"``.
-    positions : array_like, shape (n, 3), optional
-        The sensor positions, in ``system``: required (at least one) for ``"utm"``
-        and ``"wgs84"``, which centre the frame on them; only checked for
-        ``"local"``.
-    zone : int, optional
-        UTM zone, 1 to 60; required for ``"utm"`` and refused for other systems.
-    hemisphere : str, default "north"
-        ``"north"`` or ``"south"`` (UTM only; the south counts northings from
-        10 000 km).
-    origin : (float, float, float), optional
-        ``(lat_deg, lon_deg, alt_m)`` of local ``[0, 0, 0]``; ``"local"`` only.
-
-    Attributes
-    ----------
-    system : str
-        ``"local"``, ``"utm"`` or ``"wgs84"``.
-    zone : int or None
-        The UTM zone, for a UTM frame.
-    north : bool or None
-        Northern hemisphere, for a UTM frame.
-    origin : (float, float, float) or None
-        ``(lat_deg, lon_deg, alt_m)`` of local ``[0, 0, 0]``; None for a local
-        frame without an origin.
-
-    Raises
-    ------
-    InvalidInputError
-        An unknown system or hemisphere, a zone outside 1 to 60 (or given for another
-        system), a missing zone, a latitude beyond 90 degrees, a non-finite
-        coordinate, an easting or northing outside the zone (naming
-        ``positions[k]``), or no positions for ``"utm"`` or ``"wgs84"``.
-
-    Examples
-    --------
-    >>> frame = CoordinateFrame("utm", [[371296.0, 5934638.0, 738.0],
-    ...                                 [371336.0, 5934638.0, 738.0]], zone=12)
-    >>> frame.to_local([371316.0, 5934638.0, 738.0]).round(3)
-    array([0., 0., 0.])
-    """
-
-    def __new__(
-        cls,
-        system: str,
-        positions: _Table | None = None,
-        *,
-        zone: int | None = None,
-        hemisphere: str = "north",
-        origin: tuple[float, float, float] | None = None,
-    ) -> CoordinateFrame: ...
-    @property
-    def system(self) -> str: ...
-    @property
-    def zone(self) -> int | None: ...
-    @property
-    def north(self) -> bool | None: ...
-    @property
-    def origin(self) -> tuple[float, float, float] | None: ...
-    def to_local(self, positions: _Points) -> npt.NDArray[np.float64]:
-        """Positions in the frame's system to local metres (east, north, up).
-
-        Parameters
-        ----------
-        positions : array_like, shape (k, 3) or (3,)
-            In the frame's system (``[lat_deg, lon_deg, alt_m]`` for WGS84).
-
-        Returns
-        -------
-        ndarray, shape (k, 3) or (3,)
-            Metres east, north and up from the frame's origin; the input's shape.
 
         Raises
         ------
@@ -1211,23 +1113,6 @@ class CoordinateFrame:
     def contains(self, offset: npt.ArrayLike) -> bool:
         """Whether ``offset``, shape (2,), east and north metres from the centre,
         lies inside (the boundary included).
-            A wrong shape or dtype, a non-finite coordinate, a latitude beyond 90
-            degrees, or an easting or northing outside the zone (naming the row).
-        """
-    def from_local(self, enu: _Points) -> npt.NDArray[np.float64]:
-        """Local metres back to the frame's system.
-
-        Parameters
-        ----------
-        enu : array_like, shape (k, 3) or (3,)
-            Metres east, north and up from the frame's origin.
-
-        Returns
-        -------
-        ndarray, shape (k, 3) or (3,)
-            In the frame's system: UTM easting, northing, elevation in the frame's
-            zone and hemisphere; ``[lat_deg, lon_deg, alt_m]`` for WGS84; unchanged
-            for a local frame.
 
         Raises
         ------
@@ -1334,21 +1219,6 @@ class EventEstimate:
     def error(self) -> str | None: ...
     def ellipse(self, confidence: float = 0.95) -> ErrorEllipse:
         """The horizontal error ellipse, from the east-north block of ``covariance``.
-            A wrong shape, a non-finite coordinate (naming the row), or a point
-            so far away that it leaves the UTM zone.
-        """
-    def to_geodetic(self, enu: _Points) -> npt.NDArray[np.float64]:
-        """Local metres to latitude, longitude and ellipsoidal height.
-
-        Parameters
-        ----------
-        enu : array_like, shape (k, 3) or (3,)
-            Metres east, north and up from the frame's origin.
-
-        Returns
-        -------
-        ndarray, shape (k, 3) or (3,)
-            Rows ``(lat_deg, lon_deg, alt_m)``, WGS84.
 
         Raises
         ------
@@ -1435,29 +1305,6 @@ def detect_onsets(
     list of Onset
         In time order. The same as pushing the signal into an :class:`OnsetDetector`
         in blocks of any size and finishing it.
-            A wrong shape, a non-finite coordinate, or a local frame without an
-            ``origin``.
-        """
-
-def wgs84_to_utm(
-    lat_deg: float, lon_deg: float, zone: int | None = None
-) -> tuple[float, float, int, bool]:
-    """UTM grid position of a WGS84 latitude and longitude.
-
-    Parameters
-    ----------
-    lat_deg, lon_deg : float
-        Degrees, north and east positive.
-    zone : int, optional
-        Project into this zone (1 to 60), for example to keep a site that
-        straddles a zone boundary in one grid. Default: the standard zone, with
-        the Norway and Svalbard exceptions.
-
-    Returns
-    -------
-    (easting, northing, zone, north) : (float, float, int, bool)
-        Metres; ``north`` is the hemisphere, which follows the latitude (southern
-        northings count from 10 000 km).
 
     Raises
     ------
@@ -1491,29 +1338,6 @@ class OnsetDetector:
     sensor : int
     frame_len : int
         Samples per frame of the detection function (5 ms).
-        A non-finite value, a latitude beyond 90 degrees or a longitude beyond 180,
-        a zone outside 1 to 60, a latitude in the polar caps (beyond 84 N or 80 S,
-        UPS, not supported) without a zone, or a point too far from the given zone.
-    """
-
-def utm_to_wgs84(
-    easting: float, northing: float, zone: int, north: bool = True
-) -> tuple[float, float]:
-    """WGS84 latitude and longitude of a UTM grid position.
-
-    Parameters
-    ----------
-    easting, northing : float
-        Metres.
-    zone : int
-        UTM zone, 1 to 60.
-    north : bool, default True
-        Northern hemisphere; ``False`` for southern northings (from 10 000 km).
-
-    Returns
-    -------
-    (lat_deg, lon_deg) : (float, float)
-        Degrees, north and east positive.
 
     Raises
     ------
@@ -1942,6 +1766,203 @@ class Scene:
             A recording that cannot be read, or whose sample rate, length or
             channels differ from what the scene needs.
         """
+
+WEIGHTINGS: tuple[str, ...]
+"""The GCC weighting names accepted by ``weighting=``: ``("cc", "phat", "scot",
+"roth", "ht")``, one per weighting without a parameter.
+
+The partial phase transform takes its exponent in the name, ``"phat-beta:<beta>"``
+with ``beta`` in [0, 1] (for example ``"phat-beta:0.7"``); ``"none"`` (for ``"cc"``)
+and ``"ml"`` (for ``"ht"``) are accepted as aliases. Read from the Rust library's
+``Weighting::NAMES``, so it lists what the parser accepts.
+"""
+
+_Points: TypeAlias = npt.ArrayLike | Sequence[float] | Sequence[Sequence[float]]
+
+@final
+class CoordinateFrame:
+    """A local east-north-up frame, in metres, for positions surveyed in a system.
+
+    The solver works in straight-line metres; sensor positions arrive as latitude
+    and longitude (``"wgs84"``: ``[lat_deg, lon_deg, alt_m]``), UTM easting,
+    northing and elevation (``"utm"``), or local metres (``"local"``). For UTM and
+    WGS84 the frame is the plane tangent to the WGS84 ellipsoid at the centre of
+    ``positions`` (the mean easting, northing and elevation; or the mean position on
+    the ellipsoid at the mean height); a local system keeps its own origin, and maps
+    to latitude and longitude only when ``origin`` is given. Heights are ellipsoidal.
+    Projections are ``geo3d``'s (GeographicLib's algorithms).
+
+    Parameters
+    ----------
+    system : str
+        ``"local"``, ``"utm"`` or ``"wgs84"``.
+    positions : array_like, shape (n, 3), optional
+        The sensor positions, in ``system``: required (at least one) for ``"utm"``
+        and ``"wgs84"``, which centre the frame on them; only checked for
+        ``"local"``.
+    zone : int, optional
+        UTM zone, 1 to 60; required for ``"utm"`` and refused for other systems.
+    hemisphere : str, default "north"
+        ``"north"`` or ``"south"`` (UTM only; the south counts northings from
+        10 000 km).
+    origin : (float, float, float), optional
+        ``(lat_deg, lon_deg, alt_m)`` of local ``[0, 0, 0]``; ``"local"`` only.
+
+    Attributes
+    ----------
+    system : str
+        ``"local"``, ``"utm"`` or ``"wgs84"``.
+    zone : int or None
+        The UTM zone, for a UTM frame.
+    north : bool or None
+        Northern hemisphere, for a UTM frame.
+    origin : (float, float, float) or None
+        ``(lat_deg, lon_deg, alt_m)`` of local ``[0, 0, 0]``; None for a local
+        frame without an origin.
+
+    Raises
+    ------
+    InvalidInputError
+        An unknown system or hemisphere, a zone outside 1 to 60 (or given for another
+        system), a missing zone, a latitude beyond 90 degrees, a non-finite
+        coordinate, an easting or northing outside the zone (naming
+        ``positions[k]``), or no positions for ``"utm"`` or ``"wgs84"``.
+
+    Examples
+    --------
+    >>> frame = CoordinateFrame("utm", [[371296.0, 5934638.0, 738.0],
+    ...                                 [371336.0, 5934638.0, 738.0]], zone=12)
+    >>> frame.to_local([371316.0, 5934638.0, 738.0]).round(3)
+    array([0., 0., 0.])
+    """
+
+    def __new__(
+        cls,
+        system: str,
+        positions: _Table | None = None,
+        *,
+        zone: int | None = None,
+        hemisphere: str = "north",
+        origin: tuple[float, float, float] | None = None,
+    ) -> CoordinateFrame: ...
+    @property
+    def system(self) -> str: ...
+    @property
+    def zone(self) -> int | None: ...
+    @property
+    def north(self) -> bool | None: ...
+    @property
+    def origin(self) -> tuple[float, float, float] | None: ...
+    def to_local(self, positions: _Points) -> npt.NDArray[np.float64]:
+        """Positions in the frame's system to local metres (east, north, up).
+
+        Parameters
+        ----------
+        positions : array_like, shape (k, 3) or (3,)
+            In the frame's system (``[lat_deg, lon_deg, alt_m]`` for WGS84).
+
+        Returns
+        -------
+        ndarray, shape (k, 3) or (3,)
+            Metres east, north and up from the frame's origin; the input's shape.
+
+        Raises
+        ------
+        InvalidInputError
+            A wrong shape or dtype, a non-finite coordinate, a latitude beyond 90
+            degrees, or an easting or northing outside the zone (naming the row).
+        """
+    def from_local(self, enu: _Points) -> npt.NDArray[np.float64]:
+        """Local metres back to the frame's system.
+
+        Parameters
+        ----------
+        enu : array_like, shape (k, 3) or (3,)
+            Metres east, north and up from the frame's origin.
+
+        Returns
+        -------
+        ndarray, shape (k, 3) or (3,)
+            In the frame's system: UTM easting, northing, elevation in the frame's
+            zone and hemisphere; ``[lat_deg, lon_deg, alt_m]`` for WGS84; unchanged
+            for a local frame.
+
+        Raises
+        ------
+        InvalidInputError
+            A wrong shape, a non-finite coordinate (naming the row), or a point
+            so far away that it leaves the UTM zone.
+        """
+    def to_geodetic(self, enu: _Points) -> npt.NDArray[np.float64]:
+        """Local metres to latitude, longitude and ellipsoidal height.
+
+        Parameters
+        ----------
+        enu : array_like, shape (k, 3) or (3,)
+            Metres east, north and up from the frame's origin.
+
+        Returns
+        -------
+        ndarray, shape (k, 3) or (3,)
+            Rows ``(lat_deg, lon_deg, alt_m)``, WGS84.
+
+        Raises
+        ------
+        InvalidInputError
+            A wrong shape, a non-finite coordinate, or a local frame without an
+            ``origin``.
+        """
+
+def wgs84_to_utm(
+    lat_deg: float, lon_deg: float, zone: int | None = None
+) -> tuple[float, float, int, bool]:
+    """UTM grid position of a WGS84 latitude and longitude.
+
+    Parameters
+    ----------
+    lat_deg, lon_deg : float
+        Degrees, north and east positive.
+    zone : int, optional
+        Project into this zone (1 to 60), for example to keep a site that
+        straddles a zone boundary in one grid. Default: the standard zone, with
+        the Norway and Svalbard exceptions.
+
+    Returns
+    -------
+    (easting, northing, zone, north) : (float, float, int, bool)
+        Metres; ``north`` is the hemisphere, which follows the latitude (southern
+        northings count from 10 000 km).
+
+    Raises
+    ------
+    InvalidInputError
+        A non-finite value, a latitude beyond 90 degrees or a longitude beyond 180,
+        a zone outside 1 to 60, a latitude in the polar caps (beyond 84 N or 80 S,
+        UPS, not supported) without a zone, or a point too far from the given zone.
+    """
+
+def utm_to_wgs84(
+    easting: float, northing: float, zone: int, north: bool = True
+) -> tuple[float, float]:
+    """WGS84 latitude and longitude of a UTM grid position.
+
+    Parameters
+    ----------
+    easting, northing : float
+        Metres.
+    zone : int
+        UTM zone, 1 to 60.
+    north : bool, default True
+        Northern hemisphere; ``False`` for southern northings (from 10 000 km).
+
+    Returns
+    -------
+    (lat_deg, lon_deg) : (float, float)
+        Degrees, north and east positive.
+
+    Raises
+    ------
+    InvalidInputError
         A zone outside 1 to 60, or an easting or northing that is not finite or
         not plausible for the zone and hemisphere.
     """
