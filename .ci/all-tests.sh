@@ -26,9 +26,11 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 # pyroomacoustics is a test-only dependency: the DOA tests compare against it;
-# matplotlib is optional for users (soundloc[plot]), installed here to test the plots.
-.venv/bin/python -m pip install --quiet maturin numpy pytest pyroomacoustics matplotlib
+# matplotlib is optional for users (soundloc[plot]), installed here to test the plots;
+# nbmake and ipykernel run the notebooks in examples/ as tests.
+.venv/bin/python -m pip install --quiet maturin numpy pytest pyroomacoustics matplotlib nbmake ipykernel
 .venv/bin/python -m pip install --quiet ./python
 
-step "Python: tests"
+step "Python: tests, and the notebooks run top to bottom"
 .venv/bin/python -m pytest python/tests -q
+.venv/bin/python -m pytest --nbmake examples/*.ipynb -q

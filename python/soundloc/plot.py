@@ -105,9 +105,12 @@ def plot_correlation(
     if values.shape != lags_ms.shape:
         raise invalid("values", f"{len(lags_ms)} values, one per lag", describe(values))
 
+    # A TdoaResult brings its bound and the height of its refined (between-sample) peak.
+    peak_height = None
     if delay_s is not None and hasattr(delay_s, "delay_s"):
         if max_delay_s is None:
             max_delay_s = getattr(delay_s, "max_delay_s", None)
+        peak_height = getattr(delay_s, "peak", None)
         delay_s = delay_s.delay_s
     if delay_s is not None:
         delay_s = _number(delay_s, "delay_s", "a delay in seconds")
@@ -146,7 +149,11 @@ def plot_correlation(
             label=f"peak {delay_ms:.4g} ms",
         )
         if lags_ms[0] <= delay_ms <= lags_ms[-1]:
-            height = np.interp(delay_ms, lags_ms, values)
+            height = (
+                peak_height
+                if peak_height is not None
+                else np.interp(delay_ms, lags_ms, values)
+            )
             ax.plot([delay_ms], [height], "o", color="C3", gid="peak-marker")
 
     ax.set_xlim(lo, hi)
