@@ -18,7 +18,7 @@ use soundloc::peak::Refinement;
 use soundloc::weighting::Weighting;
 use soundloc_benches::{SAMPLE_RATE, delayed_pair, noise};
 
-const FRAME_LENS: [usize; 3] = [1024, 4096, 48_000];
+const FRAME_LENS: [usize; 4] = [256, 1024, 4096, 48_000];
 
 /// The frame length at which every weighting and the unrefined variant are timed.
 const VARIANT_FRAME_LEN: usize = 4096;

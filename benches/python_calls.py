@@ -61,6 +61,7 @@ def rust_call_time(frame_len):
         cwd=ROOT,
         check=True,
         stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     estimates = ROOT / "target" / "criterion" / f"gcc_phat_{frame_len}" / "phat" / "new" / "estimates.json"
     return json.loads(estimates.read_text())["median"]["point_estimate"] * 1e-9
