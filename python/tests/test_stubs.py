@@ -2,6 +2,7 @@
 
 import ast
 import inspect
+import sys
 from pathlib import Path
 
 import soundloc
@@ -96,6 +97,10 @@ def test_stubbed_signatures_match_the_runtime():
         for stub, runtime in pairs:
             if stub.name == "__new__":
                 runtime = getattr(compiled, name)  # the class carries the signature
+                if sys.version_info < (3, 10) and runtime.__text_signature__ is None:
+                    # Before 3.10 the stable ABI cannot give a class a signature; the
+                    # constructors are checked on newer Pythons (CI runs 3.11).
+                    continue
             signature = inspect.signature(runtime)
             positional = [
                 p.name
