@@ -169,12 +169,14 @@ pub struct Spectrum {
 }
 
 impl Spectrum {
-    /// The complex bins `X_0 .. X_{N/2}` of the zero-padded, mean-removed frame.
+    /// The complex bins `X_0 .. X_{N/2}` of the zero-padded, mean-removed frame, scaled
+    /// by a power of two that brings its loudest sample into `[1, 2)` (GCC does not
+    /// depend on the scale of either frame).
     pub fn bins(&self) -> &[Complex64] {
         &self.bins
     }
 
-    /// Energy of the mean-removed frame (sum of squares).
+    /// Energy of the mean-removed, scaled frame (sum of squares; see [`Spectrum::bins`]).
     pub fn energy(&self) -> f64 {
         self.energy
     }
@@ -972,14 +974,28 @@ fn compute_spectrum<T: Copy + Into<f64>>(
         sum += value;
     }
     let mean = sum / frame.len() as f64;
-    let mut energy = 0.0;
+    let mut loudest = 0.0_f64;
     for slot in &mut time[..frame.len()] {
         *slot -= mean;
-        energy += *slot * *slot;
+        loudest = loudest.max(slot.abs());
     }
     time[frame.len()..].fill(0.0);
 
-    out.energy = if is_silent(energy, mean, frame.len()) {
+    // Scale by a power of two so that the loudest sample lies in [1, 2): exact, so the
+    // delay is the same bit for bit, and the squares below neither overflow (1e200)
+    // nor underflow (1e-200) whatever the recording's units.
+    let scale = if loudest > 0.0 {
+        (-loudest.log2().floor()).clamp(-1020.0, 1020.0).exp2()
+    } else {
+        1.0
+    };
+    let mut energy = 0.0;
+    for slot in &mut time[..frame.len()] {
+        *slot *= scale;
+        energy += *slot * *slot;
+    }
+
+    out.energy = if is_silent(energy, mean * scale, frame.len()) {
         0.0
     } else {
         energy
@@ -1381,6 +1397,38 @@ mod tests {
             assert!(matches!(err, Error::NoEstimate { .. }), "{err}");
             let err = estimator.tdoa(&flat, &x_i, None).unwrap_err();
             assert!(err.to_string().contains("signal i"), "{err}");
+        }
+    }
+
+    #[test]
+    fn the_delay_does_not_depend_on_the_units_of_either_signal() {
+        // Pascals, volts or counts: 1e-200 to 1e200 give the same delay bit for bit,
+        // for every weighting (the frames are rescaled by exact powers of two).
+        let (x_i, x_j) = delayed_pair(23, 512, 7.3);
+        for weighting in [
+            Weighting::Cc,
+            Weighting::Phat,
+            Weighting::Scot,
+            Weighting::Ht,
+        ] {
+            let config = GccConfig {
+                weighting,
+                ..GccConfig::default()
+            };
+            let mut estimator = gcc(512, config);
+            let reference = estimator.tdoa(&x_i, &x_j, None).unwrap();
+            for (scale_i, scale_j) in [(1e200, 1e200), (1e-200, 1e-200), (1e150, 3e-140)] {
+                let scaled_i: Vec<f64> = x_i.iter().map(|x| x * scale_i).collect();
+                let scaled_j: Vec<f64> = x_j.iter().map(|x| x * scale_j).collect();
+                let estimate = estimator.tdoa(&scaled_i, &scaled_j, None).unwrap();
+                assert!(
+                    (estimate.lag - reference.lag).abs() < 1e-9,
+                    "{weighting:?} at {scale_i:e}/{scale_j:e}: {} against {}",
+                    estimate.lag,
+                    reference.lag
+                );
+                assert!((estimate.peak - reference.peak).abs() < 1e-9);
+            }
         }
     }
 
