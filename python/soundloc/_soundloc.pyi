@@ -820,7 +820,10 @@ class SourceEstimate:
         as well) or ``"cone"`` (linear array: any direction at ``cone_half_angle``
         from its axis fits).
     mirror : (float, float) or None
-        The mirror image ``(azimuth, colatitude)`` for a planar array.
+        The mirror image ``(azimuth, colatitude)`` for a planar array. Of the two, the
+        estimate is always the one on the side of the plane's normal: above the plane
+        (colatitude at most pi/2) for a horizontal array; for a vertical plane, the
+        ``+x`` side (``+y`` for the ``xz`` plane itself).
     cone_half_angle : float or None
         Radians, for a linear array.
     """
@@ -947,12 +950,16 @@ class SrpPhat:
     freq_range_hz : (float, float), optional
         Band scored, within 0 to Nyquist; default 300 Hz to 4 kHz (or Nyquist).
     n_sources : int, default 1
-        How many separated peaks to report.
+        How many sources to report: distinct peaks of the exact steered power, never
+        one twice (a shoulder of a peak, or a peak refined onto a stronger one, gives
+        way to the next distinct peak); fewer only when no other peak exists. For a
+        planar array a peak and its mirror image are one source.
     min_separation : float, optional
-        Least separation of reported sources: radians or metres, as the grid;
-        default five grid spacings.
+        Least separation of reported sources, after refinement too: radians or
+        metres, as the grid; default five grid spacings.
     refine : bool, default True
-        Refine each peak off the grid.
+        Refine each peak off the grid. Without it, sources are grid points and
+        ``power`` is the exact steered power there.
     speed_of_sound : float, default 343.2
         m/s (dry air at 20 degC).
 
@@ -1001,10 +1008,14 @@ class Music:
     freq_range_hz : (float, float), optional
         Band scored, within 0 to Nyquist; default 300 Hz to 4 kHz (or Nyquist).
     n_sources : int, default 1
-        At most ``n_mics - 1`` (MUSIC needs a noise subspace).
+        At most ``n_mics - 1`` (MUSIC needs a noise subspace). Distinct peaks, found
+        as :class:`SrpPhat` finds them: never one twice, fewer only when no other
+        peak exists.
     min_separation : float, optional
-        Radians or metres, as the grid; default 10 degrees or 10 cm.
+        Radians or metres, as the grid, after refinement too; default 10 degrees or
+        10 cm.
     refine : bool, default True
+        Refine each peak off the grid.
     normalise : bool, default True
         NormMUSIC when true, plain MUSIC when false.
     speed_of_sound : float, default 343.2
