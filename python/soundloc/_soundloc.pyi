@@ -1646,7 +1646,7 @@ class Scene:
     """
 
     @staticmethod
-    def from_file(path: str | os.PathLike[str]) -> Scene:
+    def from_file(path: str | bytes | os.PathLike[str]) -> Scene:
         """Reads and checks a scene file. Relative audio paths are resolved against
         the file's folder; the audio files must exist.
 
@@ -2172,7 +2172,7 @@ class Truth:
         """
 
 def simulate(
-    spec_path: str | os.PathLike[str], out_dir: str | os.PathLike[str]
+    spec_path: str | bytes | os.PathLike[str], out_dir: str | bytes | os.PathLike[str]
 ) -> Truth:
     """Runs a simulation spec, as ``soundloc simulate SPEC --out OUT_DIR`` does.
 
@@ -2205,7 +2205,7 @@ def simulate(
         cannot be written.
     """
 
-def load_truth(path: str | os.PathLike[str]) -> Truth:
+def load_truth(path: str | bytes | os.PathLike[str]) -> Truth:
     """Reads a ``truth.json`` written by :func:`simulate` (or ``soundloc simulate``).
 
     Parameters

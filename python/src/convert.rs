@@ -10,6 +10,7 @@
 //! the GIL is released; callers must not modify a signal during a call that reads it.
 
 use std::borrow::Cow;
+use std::path::PathBuf;
 
 use numpy::prelude::*;
 use numpy::{
@@ -417,6 +418,22 @@ pub fn optional_triple(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Option<(f
     numbers::<3>(obj, name).map(|[a, b, c]| Some((a, b, c)))
 }
 
+/// Reads a file path argument: a str, bytes (decoded as `os.fsdecode` does, like
+/// `open`) or an `os.PathLike`. Anything else raises `TypeError` naming the argument.
+pub fn path(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<PathBuf> {
+    let decoded = obj
+        .py()
+        .import("os")?
+        .call_method1("fsdecode", (obj,))
+        .map_err(|_| {
+            PyTypeError::new_err(format!(
+                "{name}: expected a path (str, bytes or os.PathLike), got {}",
+                describe(obj)
+            ))
+        })?;
+    Ok(PathBuf::from(decoded.extract::<String>()?))
+}
+
 /// Readers for `#[pyo3(from_py_with = ...)]`, one per argument, so that each error names
 /// its argument (pyo3's own conversions raise `OverflowError` or a plain `ValueError`
 /// that does not).
@@ -456,6 +473,9 @@ pub mod arg {
         z_range_m("z_m") -> (f64, f64) = pair;
         zone("zone") -> i64 = integer;
         optional_zone("zone") -> Option<i64> = optional_integer;
+        file_path("path") -> std::path::PathBuf = path;
+        spec_path("spec_path") -> std::path::PathBuf = path;
+        out_dir("out_dir") -> std::path::PathBuf = path;
     }
 }
 

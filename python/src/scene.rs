@@ -116,7 +116,10 @@ fn event_options(weighting: &str) -> PyResult<EventOptions> {
 impl Scene {
     /// Reads and checks a scene file (TOML).
     #[staticmethod]
-    fn from_file(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
+    fn from_file(
+        py: Python<'_>,
+        #[pyo3(from_py_with = arg::file_path)] path: PathBuf,
+    ) -> PyResult<Self> {
         let scene = py
             .detach(|| guarded(|| core_scene::Scene::from_file(&path)))
             .map_err(scene_error)?;
