@@ -39,21 +39,10 @@ pub fn speed_of_sound(temperature_c: f64) -> Result<f64> {
 /// [`Error::InvalidParameter`] for a temperature outside [`PLAUSIBLE_TEMPERATURE_C`]
 /// or a humidity outside 0 to 100 %.
 pub fn speed_of_sound_humid(temperature_c: f64, relative_humidity_percent: f64) -> Result<f64> {
-    let (t_min, t_max) = PLAUSIBLE_TEMPERATURE_C;
-    if !(t_min..=t_max).contains(&temperature_c) {
-        return Err(Error::parameter(
-            "temperature_c",
-            format!("an air temperature in degrees Celsius between {t_min} and {t_max}"),
-            temperature_c,
-        ));
-    }
-    if !(0.0..=100.0).contains(&relative_humidity_percent) {
-        return Err(Error::parameter(
-            "relative_humidity_percent",
-            "a relative humidity between 0 and 100 %",
-            relative_humidity_percent,
-        ));
-    }
+    check_air(
+        temperature_c,
+        ("relative_humidity_percent", relative_humidity_percent),
+    )?;
 
     // Partial pressure of water vapour (Magnus formula over water, Pa).
     let saturation_pa = 610.94 * (17.625 * temperature_c / (temperature_c + 243.04)).exp();
@@ -64,6 +53,31 @@ pub fn speed_of_sound_humid(temperature_c: f64, relative_humidity_percent: f64) 
     let virtual_kelvin = kelvin / (1.0 - vapour_fraction * (1.0 - 18.015 / 28.965));
 
     Ok(331.3 * (virtual_kelvin / 273.15).sqrt())
+}
+
+/// Checks a temperature against [`PLAUSIBLE_TEMPERATURE_C`] and a relative humidity,
+/// given with the name its caller knows it by, against 0 to 100 %.
+///
+/// # Errors
+/// [`Error::InvalidParameter`] naming the value out of range or not finite.
+pub(crate) fn check_air(temperature_c: f64, humidity: (&'static str, f64)) -> Result<()> {
+    let (t_min, t_max) = PLAUSIBLE_TEMPERATURE_C;
+    if !(t_min..=t_max).contains(&temperature_c) {
+        return Err(Error::parameter(
+            "temperature_c",
+            format!("an air temperature in degrees Celsius between {t_min} and {t_max}"),
+            temperature_c,
+        ));
+    }
+    let (name, percent) = humidity;
+    if !(0.0..=100.0).contains(&percent) {
+        return Err(Error::parameter(
+            name,
+            "a relative humidity between 0 and 100 %",
+            percent,
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

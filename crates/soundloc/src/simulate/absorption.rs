@@ -23,7 +23,6 @@
 //! The pressure is that of the ICAO standard atmosphere (ISO 2533) at the ground altitude,
 //! `p = 101 325 (1 - 2.25577e-5 z)^5.25588` Pa: 95 kPa at 520 m.
 
-use crate::air::PLAUSIBLE_TEMPERATURE_C;
 use crate::error::{Error, Result};
 
 /// Altitudes [`AbsorbingAir::checked`] accepts, metres: from the Dead Sea shore to the top of
@@ -81,27 +80,13 @@ impl AbsorbingAir {
     }
 
     /// [`new`](Self::new), with the air checked first: a temperature within
-    /// [`PLAUSIBLE_TEMPERATURE_C`], a relative humidity from 0 to 100 % and an altitude
+    /// [`PLAUSIBLE_TEMPERATURE_C`](crate::air::PLAUSIBLE_TEMPERATURE_C), a relative humidity from 0 to 100 % and an altitude
     /// within [`ABSORPTION_ALTITUDE_RANGE_M`].
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] naming the value out of range or not finite.
     pub fn checked(temperature_c: f64, humidity_percent: f64, altitude_m: f64) -> Result<Self> {
-        let (t_min, t_max) = PLAUSIBLE_TEMPERATURE_C;
-        if !(t_min..=t_max).contains(&temperature_c) {
-            return Err(Error::parameter(
-                "temperature_c",
-                format!("an air temperature in degrees Celsius between {t_min} and {t_max}"),
-                temperature_c,
-            ));
-        }
-        if !(0.0..=100.0).contains(&humidity_percent) {
-            return Err(Error::parameter(
-                "humidity_percent",
-                "a relative humidity between 0 and 100 %",
-                humidity_percent,
-            ));
-        }
+        crate::air::check_air(temperature_c, ("humidity_percent", humidity_percent))?;
         let (z_min, z_max) = ABSORPTION_ALTITUDE_RANGE_M;
         if !(z_min..=z_max).contains(&altitude_m) {
             return Err(Error::parameter(
