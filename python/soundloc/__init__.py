@@ -19,8 +19,13 @@ Conventions
   contiguous, and complex128 spectra are read without a copy. Do not write into a
   signal or a spectrum from another thread during a call.
 - Errors: bad shapes, dtypes and values raise :class:`InvalidInputError` (a
-  ``ValueError``); valid input without an answer raises :class:`LocalizationError`
-  (a ``RuntimeError``); unreadable data files raise :class:`DataFileError` (an
+  ``ValueError``) whose message names the argument; this includes an integer too
+  large for 64 bits, a pair or triple of the wrong length, and an argument that does
+  not apply to the chosen ``dimension``. An argument of the wrong Python type (a str
+  where a number is expected, a float where an integer is) raises ``TypeError``, as
+  Python's own functions do, also naming the argument where the package reads it.
+  Valid input without an answer raises :class:`LocalizationError` (a
+  ``RuntimeError``); unreadable data files raise :class:`DataFileError` (an
   ``OSError``).
 - Long calls release the GIL, so threads run them in parallel.
 - Compact arrays: directions point towards the source, azimuth counter-clockwise from

@@ -10,13 +10,16 @@
 //! the GIL is released; callers must not modify a signal during a call that reads it.
 
 use std::borrow::Cow;
+use std::path::PathBuf;
 
 use numpy::prelude::*;
 use numpy::{
     AllowTypeChange, PyArray1, PyArray2, PyArrayDescr, PyArrayLike2, PyReadonlyArray1,
     PyReadonlyArray2, PyUntypedArray, dtype,
 };
+use pyo3::exceptions::{PyOverflowError, PyTypeError};
 use pyo3::prelude::*;
+use pyo3::types::{PyList, PyTuple};
 
 use crate::errors::invalid;
 
@@ -274,7 +277,8 @@ fn row_major<'a, T: numpy::Element + Copy>(array: &'a PyReadonlyArray2<'_, T>) -
     }
 }
 
-/// "a 2-D array of complex128 with shape (4, 2)", or "an object of type list".
+/// "a 2-D array of complex128 with shape (4, 2)", "a list of shape (2, 3)", "a tuple of
+/// length 3", or "an object of type dict".
 pub fn describe(obj: &Bound<'_, PyAny>) -> String {
     match obj.cast::<PyUntypedArray>() {
         Ok(array) => {
@@ -290,9 +294,188 @@ pub fn describe(obj: &Bound<'_, PyAny>) -> String {
             )
         }
         Err(_) => match obj.get_type().name() {
-            Ok(type_name) => format!("an object of type {type_name}"),
+            Ok(type_name) => match nested_shape(obj) {
+                Some(shape) if shape.len() == 1 => {
+                    format!("a {type_name} of length {}", shape[0])
+                }
+                Some(shape) => {
+                    let shape: Vec<String> = shape.iter().map(usize::to_string).collect();
+                    format!("a {type_name} of shape ({})", shape.join(", "))
+                }
+                None => format!("an object of type {type_name}"),
+            },
             Err(_) => "an object of unknown type".to_owned(),
         },
+    }
+}
+
+/// The lengths of a list or tuple and of its nested lists and tuples, as far as every
+/// item at a level has the same length (`[[1, 2], [3, 4]]` is `[2, 2]`, `[[1], [2, 3]]`
+/// is `[2]`); `None` for anything else.
+fn nested_shape(obj: &Bound<'_, PyAny>) -> Option<Vec<usize>> {
+    let items = sequence_items(obj)?;
+    let mut shape = vec![items.len()];
+    let mut level = items;
+    while let Some(first) = level.first() {
+        let Some(length) = sequence_items(first).map(|items| items.len()) else {
+            break;
+        };
+        let mut next = Vec::new();
+        for item in &level {
+            match sequence_items(item) {
+                Some(items) if items.len() == length => next.extend(items),
+                _ => return Some(shape),
+            }
+        }
+        shape.push(length);
+        level = next;
+    }
+    Some(shape)
+}
+
+/// The items of a list or tuple; `None` for any other object.
+fn sequence_items<'py>(obj: &Bound<'py, PyAny>) -> Option<Vec<Bound<'py, PyAny>>> {
+    if let Ok(list) = obj.cast::<PyList>() {
+        Some(list.iter().collect())
+    } else if let Ok(tuple) = obj.cast::<PyTuple>() {
+        Some(tuple.iter().collect())
+    } else {
+        None
+    }
+}
+
+/// Reads an integer argument: a Python `int` (or anything with `__index__`) that fits in
+/// 64 bits. One too large raises `InvalidInputError` naming the argument; a value that is
+/// no integer at all (a float, a str) raises `TypeError`, as Python's own functions do,
+/// naming it too.
+pub fn integer(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<i64> {
+    match obj.extract::<i64>() {
+        Ok(value) => Ok(value),
+        Err(error) if error.is_instance_of::<PyOverflowError>(obj.py()) => Err(invalid(
+            name,
+            "an integer that fits in 64 bits",
+            obj.str()
+                .map_or_else(|_| describe(obj), |text| text.to_string()),
+        )),
+        Err(_) => Err(PyTypeError::new_err(format!(
+            "{name}: expected an integer, got {}",
+            describe(obj)
+        ))),
+    }
+}
+
+/// Reads an optional integer argument: `None`, or as [`integer`].
+pub fn optional_integer(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Option<i64>> {
+    if obj.is_none() {
+        return Ok(None);
+    }
+    integer(obj, name).map(Some)
+}
+
+/// Reads `N` numbers given as a tuple, a list or a 1-D array. The wrong count or
+/// container raises `InvalidInputError` naming the argument; an item that is no number (a
+/// str) raises `TypeError`, naming it too.
+pub fn numbers<const N: usize>(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<[f64; N]> {
+    let expected = format!("a tuple of {N} numbers");
+    let items = match obj.cast::<PyUntypedArray>() {
+        Ok(array) if array.ndim() == 1 => sequence_items(&array.call_method0("tolist")?),
+        _ => sequence_items(obj),
+    };
+    let items = items
+        .filter(|items| items.len() == N)
+        .ok_or_else(|| invalid(name, &expected, describe(obj)))?;
+
+    let mut values = [0.0; N];
+    for (k, (value, item)) in values.iter_mut().zip(&items).enumerate() {
+        *value = item.extract::<f64>().map_err(|_| {
+            PyTypeError::new_err(format!(
+                "{name}[{k}]: expected a number, got {}",
+                describe(item)
+            ))
+        })?;
+    }
+    Ok(values)
+}
+
+/// Reads a pair argument `(a, b)`, as [`numbers`].
+pub fn pair(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<(f64, f64)> {
+    numbers::<2>(obj, name).map(|[a, b]| (a, b))
+}
+
+/// Reads an optional pair argument: `None`, or as [`pair`].
+pub fn optional_pair(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Option<(f64, f64)>> {
+    if obj.is_none() {
+        return Ok(None);
+    }
+    pair(obj, name).map(Some)
+}
+
+/// Reads an optional triple argument `(a, b, c)`: `None`, or as [`numbers`].
+pub fn optional_triple(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Option<(f64, f64, f64)>> {
+    if obj.is_none() {
+        return Ok(None);
+    }
+    numbers::<3>(obj, name).map(|[a, b, c]| Some((a, b, c)))
+}
+
+/// Reads a file path argument: a str, bytes (decoded as `os.fsdecode` does, like
+/// `open`) or an `os.PathLike`. Anything else raises `TypeError` naming the argument.
+pub fn path(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<PathBuf> {
+    let decoded = obj
+        .py()
+        .import("os")?
+        .call_method1("fsdecode", (obj,))
+        .map_err(|_| {
+            PyTypeError::new_err(format!(
+                "{name}: expected a path (str, bytes or os.PathLike), got {}",
+                describe(obj)
+            ))
+        })?;
+    Ok(PathBuf::from(decoded.extract::<String>()?))
+}
+
+/// Readers for `#[pyo3(from_py_with = ...)]`, one per argument, so that each error names
+/// its argument (pyo3's own conversions raise `OverflowError` or a plain `ValueError`
+/// that does not).
+pub mod arg {
+    use pyo3::prelude::*;
+
+    macro_rules! readers {
+        ($($function:ident($name:literal) -> $type:ty = $reader:ident;)*) => {$(
+            #[doc = concat!("The argument `", $name, "`, read by [`super::", stringify!($reader), "`].")]
+            pub fn $function(obj: &Bound<'_, PyAny>) -> PyResult<$type> {
+                super::$reader(obj, $name)
+            }
+        )*};
+    }
+
+    readers! {
+        band_hz("band_hz") -> Option<(f64, f64)> = optional_pair;
+        dimension("dimension") -> i64 = integer;
+        fft_len("fft_len") -> i64 = integer;
+        frame_len("frame_len") -> i64 = integer;
+        freq_range_hz("freq_range_hz") -> Option<(f64, f64)> = optional_pair;
+        height_bounds("height_bounds") -> Option<(f64, f64)> = optional_pair;
+        hop("hop") -> i64 = integer;
+        min_sensors("min_sensors") -> Option<i64> = optional_integer;
+        count_of_sensors("min_sensors") -> i64 = integer;
+        n("n") -> i64 = integer;
+        n_azimuths("n_azimuths") -> i64 = integer;
+        n_peaks("n_peaks") -> i64 = integer;
+        n_sources("n_sources") -> i64 = integer;
+        origin("origin") -> Option<(f64, f64, f64)> = optional_triple;
+        reference("reference") -> i64 = integer;
+        sensor("sensor") -> i64 = integer;
+        smoothing_bins("smoothing_bins") -> i64 = integer;
+        subdivisions("subdivisions") -> i64 = integer;
+        x_m("x_m") -> (f64, f64) = pair;
+        y_m("y_m") -> (f64, f64) = pair;
+        z_range_m("z_m") -> (f64, f64) = pair;
+        zone("zone") -> i64 = integer;
+        optional_zone("zone") -> Option<i64> = optional_integer;
+        file_path("path") -> std::path::PathBuf = path;
+        spec_path("spec_path") -> std::path::PathBuf = path;
+        out_dir("out_dir") -> std::path::PathBuf = path;
     }
 }
 

@@ -14,6 +14,7 @@ use soundloc::continuous::{self as core_continuous};
 use soundloc::detect::{self as core_detect, BAND_CENTRES_HZ, DetectorConfig};
 use soundloc::ellipse::ErrorEllipse as CoreEllipse;
 
+use crate::convert::arg;
 use crate::convert::{describe, rows_of_three};
 use crate::errors::{LocalizationError, guarded, invalid, to_py_err};
 
@@ -122,10 +123,33 @@ fn detector_settings(threshold_db: Option<f64>, sensor: i64) -> PyResult<(Detect
     let sensor = usize::try_from(sensor)
         .map_err(|_| invalid("sensor", "a sensor index of 0 or more", sensor))?;
     let mut config = DetectorConfig::default();
-    if let Some(threshold_db) = threshold_db {
-        config.threshold_db = threshold_db;
-    }
+    set_threshold(&mut config, threshold_db)?;
     Ok((config, sensor))
+}
+
+/// Sets the detector's threshold, when given, checking it against the re-arm margin
+/// (an internal setting: the detector re-arms once the rise falls `rearm_db` below the
+/// threshold), so that the message names the argument the caller gave.
+pub(crate) fn set_threshold(
+    config: &mut DetectorConfig,
+    threshold_db: Option<f64>,
+) -> PyResult<()> {
+    let Some(threshold_db) = threshold_db else {
+        return Ok(());
+    };
+    if !(threshold_db.is_finite() && threshold_db > config.rearm_db) {
+        return Err(invalid(
+            "threshold_db",
+            format!(
+                "a finite number of dB above {} (the detector re-arms {} dB below the \
+                 threshold)",
+                config.rearm_db, config.rearm_db
+            ),
+            threshold_db,
+        ));
+    }
+    config.threshold_db = threshold_db;
+    Ok(())
 }
 
 /// Finds the impulsive onsets in one sensor's signal, all at once.
@@ -136,7 +160,7 @@ pub fn detect_onsets(
     signal: &Bound<'_, PyAny>,
     sample_rate: f64,
     threshold_db: Option<f64>,
-    sensor: i64,
+    #[pyo3(from_py_with = arg::sensor)] sensor: i64,
 ) -> PyResult<Vec<Onset>> {
     let samples = samples_f64(signal, "signal")?;
     let (config, sensor) = detector_settings(threshold_db, sensor)?;
@@ -172,7 +196,11 @@ pub struct PyOnsetDetector {
 impl PyOnsetDetector {
     #[new]
     #[pyo3(signature = (sample_rate, *, sensor = 0, threshold_db = None))]
-    fn new(sample_rate: f64, sensor: i64, threshold_db: Option<f64>) -> PyResult<Self> {
+    fn new(
+        sample_rate: f64,
+        #[pyo3(from_py_with = arg::sensor)] sensor: i64,
+        threshold_db: Option<f64>,
+    ) -> PyResult<Self> {
         let (config, sensor) = detector_settings(threshold_db, sensor)?;
         let detector = guarded(|| core_detect::OnsetDetector::new(config, sample_rate, sensor))?;
         Ok(PyOnsetDetector {
@@ -281,7 +309,11 @@ impl ErrorEllipse {
 
     /// `n` points on the boundary, east and north offsets from the centre, shape (n, 2).
     #[pyo3(signature = (n = 64))]
-    fn boundary<'py>(&self, py: Python<'py>, n: i64) -> PyResult<Bound<'py, PyArray2<f64>>> {
+    fn boundary<'py>(
+        &self,
+        py: Python<'py>,
+        #[pyo3(from_py_with = arg::n)] n: i64,
+    ) -> PyResult<Bound<'py, PyArray2<f64>>> {
         let n = usize::try_from(n)
             .ok()
             .filter(|&n| n >= 1)
@@ -478,7 +510,7 @@ pub fn associate(
     onsets_per_sensor: &Bound<'_, PyAny>,
     positions: &Bound<'_, PyAny>,
     speed_of_sound: f64,
-    min_sensors: i64,
+    #[pyo3(from_py_with = arg::count_of_sensors)] min_sensors: i64,
     cell_m: f64,
     margin_m: f64,
     onset_tolerance_s: f64,

@@ -18,6 +18,7 @@ use soundloc::doa::music::{Music, MusicConfig};
 use soundloc::doa::srp::{SrpConfig, SrpPhat};
 use soundloc::doa::stft::Stft;
 
+use crate::convert::arg;
 use crate::convert::{describe, rows_of_three, signal_rows};
 use crate::errors::{guarded, invalid, to_py_err};
 use crate::gcc::count;
@@ -33,31 +34,41 @@ impl SearchGrid {
     /// Directions over the sphere from an icosahedron subdivided `subdivisions` times
     /// (`10 * 4**n + 2` points; 2562 for 4).
     #[staticmethod]
-    fn sphere(subdivisions: i64) -> PyResult<Self> {
+    fn sphere(#[pyo3(from_py_with = arg::subdivisions)] subdivisions: i64) -> PyResult<Self> {
         wrap(RustGrid::sphere(subdivisions_of(subdivisions)?))
     }
 
     /// The sphere's directions with colatitude at most 90 degrees.
     #[staticmethod]
-    fn hemisphere(subdivisions: i64) -> PyResult<Self> {
+    fn hemisphere(#[pyo3(from_py_with = arg::subdivisions)] subdivisions: i64) -> PyResult<Self> {
         wrap(RustGrid::hemisphere(subdivisions_of(subdivisions)?))
     }
 
     /// `n_azimuths` directions on the horizon, the first on +x.
     #[staticmethod]
-    fn horizon(n_azimuths: i64) -> PyResult<Self> {
+    fn horizon(#[pyo3(from_py_with = arg::n_azimuths)] n_azimuths: i64) -> PyResult<Self> {
         wrap(RustGrid::horizon(count("n_azimuths", n_azimuths, 3)?))
     }
 
     /// Positions on a square lattice at height `z_m` (near field), metres.
     #[staticmethod]
-    fn plane(x_m: (f64, f64), y_m: (f64, f64), z_m: f64, step_m: f64) -> PyResult<Self> {
+    fn plane(
+        #[pyo3(from_py_with = arg::x_m)] x_m: (f64, f64),
+        #[pyo3(from_py_with = arg::y_m)] y_m: (f64, f64),
+        z_m: f64,
+        step_m: f64,
+    ) -> PyResult<Self> {
         wrap(RustGrid::plane(x_m, y_m, z_m, step_m))
     }
 
     /// Positions on a cubic lattice filling a box (near field), metres.
     #[staticmethod]
-    fn volume(x_m: (f64, f64), y_m: (f64, f64), z_m: (f64, f64), step_m: f64) -> PyResult<Self> {
+    fn volume(
+        #[pyo3(from_py_with = arg::x_m)] x_m: (f64, f64),
+        #[pyo3(from_py_with = arg::y_m)] y_m: (f64, f64),
+        #[pyo3(from_py_with = arg::z_range_m)] z_m: (f64, f64),
+        step_m: f64,
+    ) -> PyResult<Self> {
         wrap(RustGrid::volume(x_m, y_m, z_m, step_m))
     }
 
@@ -196,8 +207,8 @@ impl SourceEstimate {
 pub fn stft<'py>(
     py: Python<'py>,
     signals: &Bound<'py, PyAny>,
-    fft_len: i64,
-    hop: i64,
+    #[pyo3(from_py_with = arg::fft_len)] fft_len: i64,
+    #[pyo3(from_py_with = arg::hop)] hop: i64,
 ) -> PyResult<Bound<'py, PyArray3<Complex64>>> {
     let (fft_len, hop) = (count("fft_len", fft_len, 2)?, count("hop", hop, 1)?);
     let signals = signal_matrix(signals, "signals")?;
@@ -348,9 +359,9 @@ impl PyMusic {
         mic_positions: &Bound<'_, PyAny>,
         grid: &SearchGrid,
         sample_rate: f64,
-        fft_len: i64,
-        freq_range_hz: Option<(f64, f64)>,
-        n_sources: i64,
+        #[pyo3(from_py_with = arg::fft_len)] fft_len: i64,
+        #[pyo3(from_py_with = arg::freq_range_hz)] freq_range_hz: Option<(f64, f64)>,
+        #[pyo3(from_py_with = arg::n_sources)] n_sources: i64,
         min_separation: Option<f64>,
         refine: bool,
         normalise: bool,
@@ -390,7 +401,7 @@ impl PyMusic {
         &self,
         py: Python<'_>,
         signals: &Bound<'_, PyAny>,
-        hop: i64,
+        #[pyo3(from_py_with = arg::hop)] hop: i64,
     ) -> PyResult<Vec<SourceEstimate>> {
         let hop = count("hop", hop, 1)?;
         let signals = signal_matrix(signals, "signals")?;
@@ -459,9 +470,9 @@ impl PySrpPhat {
         mic_positions: &Bound<'_, PyAny>,
         grid: &SearchGrid,
         sample_rate: f64,
-        fft_len: i64,
-        freq_range_hz: Option<(f64, f64)>,
-        n_sources: i64,
+        #[pyo3(from_py_with = arg::fft_len)] fft_len: i64,
+        #[pyo3(from_py_with = arg::freq_range_hz)] freq_range_hz: Option<(f64, f64)>,
+        #[pyo3(from_py_with = arg::n_sources)] n_sources: i64,
         min_separation: Option<f64>,
         refine: bool,
         speed_of_sound: f64,

@@ -11,6 +11,7 @@ use soundloc::gcc::{GccConfig, GccPhat, PairBounds, PairTdoa, Polarity, TdoaEsti
 use soundloc::peak::Refinement;
 use soundloc::weighting::Weighting;
 
+use crate::convert::arg;
 use crate::convert::{SamplePair, SampleRows, Signal, SignalMatrix, describe, rows_of};
 use crate::errors::{guarded, invalid};
 
@@ -103,14 +104,14 @@ impl PyGccPhat {
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
-        frame_len: i64,
+        #[pyo3(from_py_with = arg::frame_len)] frame_len: i64,
         sample_rate: f64,
         weighting: &str,
-        band_hz: Option<(f64, f64)>,
+        #[pyo3(from_py_with = arg::band_hz)] band_hz: Option<(f64, f64)>,
         refinement: &str,
-        n_peaks: i64,
+        #[pyo3(from_py_with = arg::n_peaks)] n_peaks: i64,
         polarity: &str,
-        smoothing_bins: i64,
+        #[pyo3(from_py_with = arg::smoothing_bins)] smoothing_bins: i64,
         ambiguity_threshold: f64,
     ) -> PyResult<Self> {
         let frame_len = count("frame_len", frame_len, 2)?;
@@ -253,11 +254,11 @@ pub fn gcc_phat(
     sample_rate: f64,
     max_delay_s: Option<f64>,
     weighting: &str,
-    band_hz: Option<(f64, f64)>,
+    #[pyo3(from_py_with = arg::band_hz)] band_hz: Option<(f64, f64)>,
     refinement: &str,
-    n_peaks: i64,
+    #[pyo3(from_py_with = arg::n_peaks)] n_peaks: i64,
     polarity: &str,
-    smoothing_bins: i64,
+    #[pyo3(from_py_with = arg::smoothing_bins)] smoothing_bins: i64,
     ambiguity_threshold: f64,
 ) -> PyResult<TdoaResult> {
     let config = config(
@@ -296,11 +297,11 @@ pub fn gcc_phat_all_pairs(
     sample_rate: f64,
     max_delay_s: Option<&Bound<'_, PyAny>>,
     weighting: &str,
-    band_hz: Option<(f64, f64)>,
+    #[pyo3(from_py_with = arg::band_hz)] band_hz: Option<(f64, f64)>,
     refinement: &str,
-    n_peaks: i64,
+    #[pyo3(from_py_with = arg::n_peaks)] n_peaks: i64,
     polarity: &str,
-    smoothing_bins: i64,
+    #[pyo3(from_py_with = arg::smoothing_bins)] smoothing_bins: i64,
     ambiguity_threshold: f64,
 ) -> PyResult<PairwiseTdoa> {
     let config = config(
@@ -338,7 +339,7 @@ pub fn gcc_correlation<'py>(
     sample_rate: f64,
     max_delay_s: Option<f64>,
     weighting: &str,
-    band_hz: Option<(f64, f64)>,
+    #[pyo3(from_py_with = arg::band_hz)] band_hz: Option<(f64, f64)>,
 ) -> PyResult<Curve<'py>> {
     let config = GccConfig {
         weighting: parse_weighting(weighting)?,
@@ -503,7 +504,7 @@ fn pair_bounds(max_delay_s: Option<&Bound<'_, PyAny>>, n_mics: usize) -> PyResul
     }
 
     let expected = format!(
-        "None, a number of seconds, or an ({n_mics}, {n_mics}) symmetric array of          seconds (n_mics = {n_mics})"
+        "None, a number of seconds, or a symmetric array of seconds of shape ({n_mics}, {n_mics}) (n_mics = {n_mics})"
     );
     let array = obj
         .cast::<PyUntypedArray>()

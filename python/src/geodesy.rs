@@ -9,6 +9,7 @@ use soundloc::geodesy::{
     self as core, CoordinateSystem, EnuFrame, LatLonAlt, UtmPosition, wgs84_to_utm as to_utm,
 };
 
+use crate::convert::arg;
 use crate::convert::{describe, rows_of_three};
 use crate::errors::{guarded, invalid};
 
@@ -26,9 +27,9 @@ impl CoordinateFrame {
         py: Python<'_>,
         system: &str,
         positions: Option<&Bound<'_, PyAny>>,
-        zone: Option<i64>,
+        #[pyo3(from_py_with = arg::optional_zone)] zone: Option<i64>,
         hemisphere: &str,
-        origin: Option<(f64, f64, f64)>,
+        #[pyo3(from_py_with = arg::origin)] origin: Option<(f64, f64, f64)>,
     ) -> PyResult<Self> {
         let system = coordinate_system(system, zone, hemisphere, origin)?;
         let positions = match positions {
@@ -177,7 +178,7 @@ impl CoordinateFrame {
 pub fn wgs84_to_utm(
     lat_deg: f64,
     lon_deg: f64,
-    zone: Option<i64>,
+    #[pyo3(from_py_with = arg::optional_zone)] zone: Option<i64>,
 ) -> PyResult<(f64, f64, u8, bool)> {
     let zone = zone.map(utm_zone).transpose()?;
     let grid = guarded(|| to_utm(lat_deg, lon_deg, zone))?;
@@ -187,7 +188,12 @@ pub fn wgs84_to_utm(
 /// Latitude and longitude `(lat_deg, lon_deg)` of a UTM grid position.
 #[pyfunction]
 #[pyo3(signature = (easting, northing, zone, north = true))]
-pub fn utm_to_wgs84(easting: f64, northing: f64, zone: i64, north: bool) -> PyResult<(f64, f64)> {
+pub fn utm_to_wgs84(
+    easting: f64,
+    northing: f64,
+    #[pyo3(from_py_with = arg::zone)] zone: i64,
+    north: bool,
+) -> PyResult<(f64, f64)> {
     let position = UtmPosition {
         zone: utm_zone(zone)?,
         north,

@@ -5,6 +5,7 @@ use std::sync::{Mutex, PoisonError};
 use pyo3::prelude::*;
 use soundloc::localizer::Localizer;
 
+use crate::convert::arg;
 use crate::convert::{SampleRows, SignalMatrix, describe, rows_of, rows_of_three};
 use crate::errors::{guarded, invalid};
 use crate::gcc::count;
@@ -34,13 +35,13 @@ impl PyLocalizer {
     fn new(
         py: Python<'_>,
         mic_positions: &Bound<'_, PyAny>,
-        frame_len: i64,
+        #[pyo3(from_py_with = arg::frame_len)] frame_len: i64,
         sample_rate: f64,
         speed_of_sound: f64,
-        band_hz: Option<(f64, f64)>,
+        #[pyo3(from_py_with = arg::band_hz)] band_hz: Option<(f64, f64)>,
         weighting: &str,
-        dimension: i64,
-        height_bounds: Option<(f64, f64)>,
+        #[pyo3(from_py_with = arg::dimension)] dimension: i64,
+        #[pyo3(from_py_with = arg::height_bounds)] height_bounds: Option<(f64, f64)>,
         reject_outliers: bool,
     ) -> PyResult<Self> {
         let positions = rows_of_three(mic_positions, "mic_positions")?;

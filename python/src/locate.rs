@@ -8,6 +8,7 @@ use soundloc::event::{EventOptions, LocatedWindow};
 use soundloc::localizer::Localizer;
 use soundloc::locate::{self as core, Dimension, HeightPrior, LocateOptions, TdoaMeasurement};
 
+use crate::convert::arg;
 use crate::convert::{rows_of_three, signal_rows};
 use crate::errors::{guarded, invalid};
 use crate::gcc::parse_weighting;
@@ -129,9 +130,9 @@ pub fn locate(
     mic_positions: &Bound<'_, PyAny>,
     tdoa_pairs: &Bound<'_, PyAny>,
     speed_of_sound: f64,
-    dimension: i64,
+    #[pyo3(from_py_with = arg::dimension)] dimension: i64,
     delay_std_s: f64,
-    height_bounds: Option<(f64, f64)>,
+    #[pyo3(from_py_with = arg::height_bounds)] height_bounds: Option<(f64, f64)>,
     plane_height_m: Option<f64>,
     reject_outliers: bool,
     outlier_threshold: f64,
@@ -139,20 +140,7 @@ pub fn locate(
 ) -> PyResult<Solution> {
     let sensors = rows_of_three(mic_positions, "mic_positions")?;
     let measurements = measurements(tdoa_pairs, sensors.len(), delay_std_s)?;
-    if let Some((low, high)) = height_bounds {
-        if !(low.is_finite() && high.is_finite() && low < high) {
-            return Err(invalid(
-                "height_bounds",
-                "finite (min_m, max_m) with min_m < max_m",
-                format!("({low}, {high})"),
-            ));
-        }
-    }
-    let dimension = match dimension {
-        2 => Dimension::Two,
-        3 => Dimension::Three,
-        other => return Err(invalid("dimension", "2 or 3", other)),
-    };
+    let dimension = dimension_with(dimension, height_bounds, plane_height_m)?;
     let options = LocateOptions {
         dimension,
         speed_of_sound,
@@ -184,11 +172,11 @@ pub fn locate_signals(
     mic_positions: &Bound<'_, PyAny>,
     sample_rate: f64,
     speed_of_sound: f64,
-    band_hz: Option<(f64, f64)>,
-    reference: i64,
+    #[pyo3(from_py_with = arg::band_hz)] band_hz: Option<(f64, f64)>,
+    #[pyo3(from_py_with = arg::reference)] reference: i64,
     weighting: &str,
-    dimension: i64,
-    height_bounds: Option<(f64, f64)>,
+    #[pyo3(from_py_with = arg::dimension)] dimension: i64,
+    #[pyo3(from_py_with = arg::height_bounds)] height_bounds: Option<(f64, f64)>,
     reject_outliers: bool,
 ) -> PyResult<Solution> {
     // Signals: float64, float32 or int16, widened to float64 (exactly).
@@ -257,11 +245,7 @@ pub(crate) fn frame_options(
     height_bounds: Option<(f64, f64)>,
     speed_of_sound: f64,
 ) -> PyResult<(EventOptions, LocateOptions)> {
-    let dimension = match dimension {
-        2 => Dimension::Two,
-        3 => Dimension::Three,
-        other => return Err(invalid("dimension", "2 or 3", other)),
-    };
+    let dimension = dimension_with(dimension, height_bounds, None)?;
     let options = EventOptions {
         weighting: parse_weighting(weighting)?,
         reject_outliers,
@@ -288,6 +272,45 @@ impl Solution {
             .map(|(mic, why)| format!("mic {mic}: {why}"))
             .collect();
         solution
+    }
+}
+
+/// The dimension, checked with the arguments that belong to one dimension only:
+/// `height_bounds` (finite, increasing) to 3, `plane_height_m` to 2. One given with the
+/// other dimension would be ignored, so it is refused.
+fn dimension_with(
+    dimension: i64,
+    height_bounds: Option<(f64, f64)>,
+    plane_height_m: Option<f64>,
+) -> PyResult<Dimension> {
+    let dimension = match dimension {
+        2 => Dimension::Two,
+        3 => Dimension::Three,
+        other => return Err(invalid("dimension", "2 or 3", other)),
+    };
+    match (dimension, height_bounds, plane_height_m) {
+        (Dimension::Two, Some((low, high)), _) => Err(invalid(
+            "height_bounds",
+            "None with dimension=2 (the height is fixed at plane_height_m, not solved; \
+             bounds apply to dimension=3)",
+            format!("({low}, {high})"),
+        )),
+        (Dimension::Three, _, Some(height)) => Err(invalid(
+            "plane_height_m",
+            "None with dimension=3 (the height is solved; a plane height applies to \
+             dimension=2, bounds on the height are height_bounds)",
+            height,
+        )),
+        (Dimension::Three, Some((low, high)), _)
+            if !(low.is_finite() && high.is_finite() && low < high) =>
+        {
+            Err(invalid(
+                "height_bounds",
+                "finite (min_m, max_m) with min_m < max_m",
+                format!("({low}, {high})"),
+            ))
+        }
+        _ => Ok(dimension),
     }
 }
 
@@ -328,10 +351,13 @@ pub(crate) fn measurements(
             "none",
         ));
     }
-    if !(delay_std_s.is_finite() && delay_std_s > 0.0) {
+    if !(delay_std_s.is_finite() && delay_std_s >= core::MIN_DELAY_STD_S) {
         return Err(invalid(
             "delay_std_s",
-            "a positive number of seconds",
+            format!(
+                "a finite number of seconds of at least {:e} (no timing is more precise)",
+                core::MIN_DELAY_STD_S
+            ),
             delay_std_s,
         ));
     }

@@ -15,8 +15,9 @@ use soundloc::geodesy::CoordinateSystem;
 use soundloc::scene::{self as core_scene};
 use soundloc::{Error, Result};
 
+use crate::convert::arg;
 use crate::convert::describe;
-use crate::detect::{Detection, ErrorEllipse, horizontal_ellipse, matrix};
+use crate::detect::{Detection, ErrorEllipse, horizontal_ellipse, matrix, set_threshold};
 use crate::errors::{GuardedError, InvalidInputError, LocalizationError, guarded, invalid};
 use crate::gcc::parse_weighting;
 
@@ -115,7 +116,10 @@ fn event_options(weighting: &str) -> PyResult<EventOptions> {
 impl Scene {
     /// Reads and checks a scene file (TOML).
     #[staticmethod]
-    fn from_file(py: Python<'_>, path: PathBuf) -> PyResult<Self> {
+    fn from_file(
+        py: Python<'_>,
+        #[pyo3(from_py_with = arg::file_path)] path: PathBuf,
+    ) -> PyResult<Self> {
         let scene = py
             .detach(|| guarded(|| core_scene::Scene::from_file(&path)))
             .map_err(scene_error)?;
@@ -304,7 +308,7 @@ impl Scene {
         &self,
         py: Python<'_>,
         threshold_db: Option<f64>,
-        min_sensors: Option<i64>,
+        #[pyo3(from_py_with = arg::min_sensors)] min_sensors: Option<i64>,
         weighting: &str,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Detection> {
@@ -312,9 +316,7 @@ impl Scene {
             event: event_options(weighting)?,
             ..DetectOptions::default()
         };
-        if let Some(threshold_db) = threshold_db {
-            options.detector.threshold_db = threshold_db;
-        }
+        set_threshold(&mut options.detector, threshold_db)?;
         if let Some(min_sensors) = min_sensors {
             options.association.min_sensors = usize::try_from(min_sensors).map_err(|_| {
                 invalid(

@@ -9,7 +9,7 @@ use numpy::{PyArray1, PyArray2, PyArrayDyn, PyUntypedArray};
 use pyo3::prelude::*;
 use soundloc::simulate::{self as core, AbsorbingAir, FreeFieldOptions, SimulationSpec};
 
-use crate::convert::{Signal, describe, rows_of_three};
+use crate::convert::{Signal, arg, describe, rows_of_three};
 use crate::errors::{guarded, invalid};
 use crate::geodesy::points;
 
@@ -331,7 +331,11 @@ fn table<'py>(py: Python<'py>, rows: &[[f64; 3]]) -> Bound<'py, PyArray2<f64>> {
 /// Runs a simulation spec: WAVs, `scene.toml` and `truth.json` written into `out_dir`.
 #[pyfunction]
 #[pyo3(signature = (spec_path, out_dir))]
-pub fn simulate(py: Python<'_>, spec_path: PathBuf, out_dir: PathBuf) -> PyResult<Truth> {
+pub fn simulate(
+    py: Python<'_>,
+    #[pyo3(from_py_with = arg::spec_path)] spec_path: PathBuf,
+    #[pyo3(from_py_with = arg::out_dir)] out_dir: PathBuf,
+) -> PyResult<Truth> {
     let truth = py.detach(|| {
         guarded(|| {
             let spec = SimulationSpec::from_file(&spec_path)?;
@@ -344,7 +348,10 @@ pub fn simulate(py: Python<'_>, spec_path: PathBuf, out_dir: PathBuf) -> PyResul
 /// Reads a `truth.json` written by `simulate`.
 #[pyfunction]
 #[pyo3(signature = (path))]
-pub fn load_truth(py: Python<'_>, path: PathBuf) -> PyResult<Truth> {
+pub fn load_truth(
+    py: Python<'_>,
+    #[pyo3(from_py_with = arg::file_path)] path: PathBuf,
+) -> PyResult<Truth> {
     let truth = py.detach(|| guarded(|| core::Truth::from_file(&path)))?;
     let scene = path.parent().unwrap_or(Path::new(".")).join("scene.toml");
     let scene_path = scene.is_file().then_some(scene);

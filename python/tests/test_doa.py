@@ -148,3 +148,50 @@ def test_spectra_of_any_complex_dtype_and_layout_give_the_same_answer():
         found = srp.process_spectra(variant)[0].azimuth
         assert abs(found - reference) < 1e-3
     assert srp.process_spectra(spectra[:, :, ::2])[0].azimuth == srp.process_spectra(every_other)[0].azimuth
+
+
+def test_srp_phat_reports_two_sources_once_each():
+    """Two white-noise sources seen by a 5 cm circle: never the same direction twice."""
+    fs = 16000.0
+    a = np.arange(8) * 2 * np.pi / 8
+    mics = np.column_stack([0.05 * np.cos(a), 0.05 * np.sin(a), np.zeros(8)])
+    rng = np.random.default_rng(4)
+
+    def src(az):
+        return soundloc.simulate_array(rng.standard_normal(16000), fs, 60 * np.array([np.cos(az), np.sin(az), 0]), mics)
+
+    for trial in range(10):
+        s1, s2 = src(0.5), src(-2.0)
+        n = min(s1.shape[1], s2.shape[1])
+        spectra = soundloc.stft(s1[:, :n] + s2[:, :n], 512, 256)
+        for refine in (True, False):
+            srp = soundloc.SrpPhat(mics, soundloc.SearchGrid.horizon(360), sample_rate=fs, n_sources=2, refine=refine)
+            found = sorted(float(np.degrees(e.azimuth)) for e in srp.process_spectra(spectra))
+            assert len(found) == 2, (trial, refine, found)
+            assert found[1] - found[0] > 5.0, (trial, refine, found)
+            assert abs(found[0] - np.degrees(-2.0)) < 3.0, (trial, refine, found)
+            assert abs(found[1] - np.degrees(0.5)) < 3.0, (trial, refine, found)
+
+
+@pytest.mark.parametrize("method", ["srp", "music"])
+def test_planar_arrays_report_the_upper_mirror_image_first(method):
+    fs = 16000
+    mics = circular(8, 0.05)
+    for seed, colatitude in enumerate((60.0, 120.0)):
+        signals = far_field_noise(mics, np.radians(40), np.radians(colatitude), fs, fs, seed=10 + seed)
+        grid = soundloc.SearchGrid.sphere(3)
+        if method == "srp":
+            locator = soundloc.SrpPhat(mics, grid, sample_rate=fs, n_sources=2)
+            found = locator.process_spectra(soundloc.stft(signals, 512, 256))
+        else:
+            locator = soundloc.Music(mics, grid, sample_rate=fs, n_sources=2)
+            found = locator.process_signals(signals, 256)
+        first = found[0]
+        upper = min(colatitude, 180.0 - colatitude)
+        assert first.ambiguity == "mirror"
+        assert angle_between(first.azimuth, first.colatitude, np.radians(40), np.radians(upper)) < 3.0
+        assert angle_between(*first.mirror, np.radians(40), np.radians(180.0 - upper)) < 3.0
+        assert all(e.colatitude <= np.pi / 2 + 1e-12 for e in found)
+        # The mirror image is the same source, not a second one.
+        for other in found[1:]:
+            assert angle_between(other.azimuth, other.colatitude, first.azimuth, first.colatitude) > 15.0

@@ -197,3 +197,140 @@ def test_a_frame_too_large_for_memory_is_refused_not_a_crash():
         soundloc.GccPhat(10**13, 16000.0)
     with pytest.raises(soundloc.InvalidInputError, match="frame_len"):
         soundloc.GccPhat(10**9, 16000.0)
+
+
+# Arguments that apply to one dimension only are refused with the other, not ignored.
+def _signals_and_mics():
+    rng = np.random.default_rng(1)
+    mics = np.array(
+        [[0.0, 0, 0], [2, 0, 0.5], [0, 2, 1], [2, 2, 0], [1, 1, 1.5]], dtype=float
+    )
+    return rng.standard_normal((5, 2048)), mics
+
+
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        ({"dimension": 2, "height_bounds": (0.0, 1.0)}, "height_bounds"),
+        ({"dimension": 3, "plane_height_m": 1.0}, "plane_height_m"),
+        ({"plane_height_m": 1.0}, "plane_height_m"),
+    ],
+)
+def test_locate_refuses_an_argument_of_the_other_dimension(kwargs, name):
+    with pytest.raises(InvalidInputError, match=f"^{name}: .*dimension="):
+        soundloc.locate(MICS, PAIRS, **kwargs)
+
+
+def test_signal_localisers_refuse_height_bounds_in_2d():
+    signals, mics = _signals_and_mics()
+    with pytest.raises(InvalidInputError, match="^height_bounds: .*dimension=2"):
+        soundloc.locate_signals(
+            signals, mics, FS, dimension=2, height_bounds=(0.0, 1.0)
+        )
+    with pytest.raises(InvalidInputError, match="^height_bounds: .*dimension=2"):
+        soundloc.Localizer(mics, 2048, FS, dimension=2, height_bounds=(0.0, 1.0))
+
+
+def test_arguments_of_their_own_dimension_still_work():
+    # The same arguments with their own dimension are accepted and used.
+    source = np.array([30.0, 40.0, 2.0])
+    times = np.linalg.norm(MICS - source, axis=1) / 343.2
+    pairs = [(0, k, times[k] - times[0]) for k in range(1, len(MICS))]
+    bounded = soundloc.locate(MICS, pairs, dimension=3, height_bounds=(0.0, 3.0))
+    assert np.allclose(bounded.position, source, atol=1e-3)
+    planar = soundloc.locate(MICS, pairs, dimension=2, plane_height_m=2.0)
+    assert np.allclose(planar.position, source, atol=1e-3)
+
+
+@pytest.mark.parametrize("std", [1e-300, 1e-16, -1e-5])
+def test_a_delay_std_below_a_femtosecond_is_refused_by_name(std):
+    with pytest.raises(InvalidInputError, match="^delay_std_s: .*1e-15"):
+        soundloc.locate(MICS, PAIRS, delay_std_s=std)
+
+
+def test_the_smallest_accepted_delay_std_still_locates():
+    # Exact delays with a 1 fs std: the solver must not overflow its cost.
+    source = np.array([30.0, 40.0, 2.0])
+    times = np.linalg.norm(MICS - source, axis=1) / 343.2
+    pairs = [(0, k, times[k] - times[0]) for k in range(1, len(MICS))]
+    solution = soundloc.locate(MICS, pairs, delay_std_s=1e-15)
+    assert np.allclose(solution.position, source, atol=1e-6)
+
+
+def test_a_threshold_below_the_rearm_margin_names_threshold_db():
+    for call in (
+        lambda: soundloc.detect_onsets(GOOD, 48_000.0, threshold_db=2.0),
+        lambda: soundloc.OnsetDetector(48_000.0, threshold_db=2.0),
+    ):
+        with pytest.raises(InvalidInputError) as info:
+            call()
+        message = str(info.value)
+        assert message.startswith("threshold_db: expected a finite number of dB above")
+        assert "rearm" not in message
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda: soundloc.gcc_phat(GOOD, GOOD, FS, n_peaks=2**64), "n_peaks"),
+        (lambda: soundloc.gcc_phat(GOOD, GOOD, FS, smoothing_bins=-(2**70)), "smoothing_bins"),
+        (lambda: soundloc.GccPhat(2**64, FS), "frame_len"),
+        (lambda: soundloc.locate(MICS, PAIRS, dimension=2**64), "dimension"),
+        (lambda: soundloc.detect_onsets(GOOD, FS, sensor=2**64), "sensor"),
+        (lambda: soundloc.SearchGrid.sphere(2**64), "subdivisions"),
+        (lambda: soundloc.SearchGrid.horizon(2**64), "n_azimuths"),
+        (lambda: soundloc.stft(np.zeros((2, 64)), 2**64, 4), "fft_len"),
+        (lambda: soundloc.stft(np.zeros((2, 64)), 16, 2**64), "hop"),
+        (lambda: soundloc.utm_to_wgs84(5e5, 5e6, 2**64), "zone"),
+        (lambda: soundloc.wgs84_to_utm(10.0, 10.0, zone=2**64), "zone"),
+    ],
+)
+def test_an_integer_too_large_names_its_argument(call, name):
+    with pytest.raises(InvalidInputError, match=f"^{name}: expected an integer that fits"):
+        call()
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda b: soundloc.gcc_phat(GOOD, GOOD, FS, band_hz=b), "band_hz"),
+        (lambda b: soundloc.GccPhat(1024, FS, band_hz=b), "band_hz"),
+        (lambda b: soundloc.locate(MICS, PAIRS, height_bounds=b), "height_bounds"),
+        (lambda b: soundloc.SearchGrid.plane(b, (0, 1), 0.0, 0.5), "x_m"),
+        (lambda b: soundloc.SearchGrid.volume((0, 1), (0, 1), b, 0.5), "z_m"),
+    ],
+)
+@pytest.mark.parametrize("bad", [(1, 2, 3), (1,), [], 5.0, np.zeros((2, 2))])
+def test_a_pair_of_the_wrong_length_names_its_argument(call, name, bad):
+    with pytest.raises(InvalidInputError, match=f"^{name}: expected a tuple of 2 numbers"):
+        call(bad)
+
+
+def test_a_pair_may_be_a_list_or_an_array_and_a_str_item_is_a_type_error():
+    as_tuple = soundloc.gcc_phat(GOOD, np.roll(GOOD, 3), FS, band_hz=(100.0, 4000.0))
+    for band in ([100.0, 4000.0], np.array([100.0, 4000.0])):
+        as_other = soundloc.gcc_phat(GOOD, np.roll(GOOD, 3), FS, band_hz=band)
+        assert as_other.delay_s == as_tuple.delay_s
+    with pytest.raises(TypeError, match="^band_hz\\[1\\]: expected a number"):
+        soundloc.gcc_phat(GOOD, GOOD, FS, band_hz=(100.0, "high"))
+    with pytest.raises(TypeError, match="^n_peaks: expected an integer"):
+        soundloc.gcc_phat(GOOD, GOOD, FS, n_peaks=2.5)
+
+
+def test_a_list_is_described_by_its_length_and_shape():
+    mics = np.zeros((3, 3))
+    with pytest.raises(InvalidInputError, match="got a list of length 2"):
+        soundloc.simulate_array(GOOD, FS, [5, 0], mics)
+    with pytest.raises(InvalidInputError, match="got a list of shape \\(2, 2\\)"):
+        soundloc.gcc_phat([[0.0, 1.0], [2.0, 3.0]], GOOD, FS)
+    with pytest.raises(InvalidInputError, match="got a tuple of length 2"):
+        soundloc.gcc_phat(([0.0, 1.0], [2.0]), GOOD, FS)
+
+
+def test_max_delay_array_message_is_one_clean_sentence():
+    signals = np.random.default_rng(2).standard_normal((3, 1024))
+    with pytest.raises(InvalidInputError) as info:
+        soundloc.gcc_phat_all_pairs(signals, FS, max_delay_s=np.zeros((2, 2)))
+    message = str(info.value)
+    assert "  " not in message and "an (" not in message
+    assert "symmetric array of seconds of shape (3, 3)" in message

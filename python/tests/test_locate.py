@@ -194,3 +194,37 @@ def test_delays_that_fit_no_source_never_give_a_point_at_infinity():
             continue
         assert np.linalg.norm(solution.position) < 100 * 45
     assert refused > 0
+
+
+def test_covariances_are_positive_semi_definite_near_degenerate_geometries():
+    # A tester's sweep: 4 microphones in 3-D, 3 noisy delays to microphone 0. Some
+    # fits stop where the Jacobian is singular; the covariance used to come back with
+    # negative eigenvalues and stds of hundreds of km. Now it is symmetric, PSD over
+    # its finite axes, and an unobservable direction is infinite with no correlations.
+    rng = np.random.default_rng(7)
+    c, std = 343.2, 2e-5
+    unbounded = 0
+    for _ in range(300):
+        mics = rng.uniform(-20, 20, (4, 3))
+        mics[:, 2] = rng.uniform(0, 10, 4)
+        source = np.array([*rng.uniform(-15, 15, 2), rng.uniform(1, 8)])
+        times = np.linalg.norm(mics - source, axis=1) / c
+        times += std / np.sqrt(2) * rng.standard_normal(4)
+        rows = [(0, j, times[j] - times[0]) for j in range(1, 4)]
+        try:
+            solution = soundloc.locate(mics, rows, delay_std_s=std)
+        except soundloc.LocalizationError:
+            continue
+        cov = solution.covariance
+        assert not np.isnan(cov).any()
+        assert np.array_equal(cov, cov.T)
+        finite = np.isfinite(np.diag(cov))
+        off = ~np.eye(3, dtype=bool) & ~np.outer(finite, finite)
+        assert np.all(cov[off] == 0.0)
+        unbounded += (~finite).any()
+        if finite.any():
+            eig = np.linalg.eigvalsh(cov[np.ix_(finite, finite)])
+            assert eig.min() >= -1e-12 * eig.max(), eig
+            if not solution.ambiguous:  # a far mirror image widens it honestly
+                assert np.all(solution.position_std[finite] < 1e4), solution
+    assert 1 <= unbounded <= 30

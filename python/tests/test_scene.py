@@ -2,6 +2,7 @@
 the real recordings of datasets/locar-aru9 against locaR's positions, and errors."""
 
 import csv
+import os
 import json
 import wave
 
@@ -263,3 +264,16 @@ def test_bad_signal_windows_are_refused(scene):
         scene.signals(-1.0)
     with pytest.raises(InvalidInputError, match="index_or_label"):
         scene.locate_event(1.5)
+
+
+def test_a_scene_path_may_be_bytes_and_a_wrong_type_names_the_argument(scene):
+    # Like open(): str, bytes and os.PathLike all name the same file.
+    from_bytes = soundloc.Scene.from_file(os.fsencode(scene.path))
+    assert from_bytes.sensor_ids == scene.sensor_ids
+    for call, name in [
+        (lambda: soundloc.Scene.from_file(5), "path"),
+        (lambda: soundloc.load_truth(None), "path"),
+        (lambda: soundloc.simulate(3.0, "out"), "spec_path"),
+    ]:
+        with pytest.raises(TypeError, match=f"^{name}: expected a path"):
+            call()

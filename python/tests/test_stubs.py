@@ -125,3 +125,18 @@ def test_stubbed_signatures_match_the_runtime():
 def test_py_typed_ships_and_version_is_set():
     assert (PACKAGE / "py.typed").exists()
     assert soundloc.__version__.count(".") == 2
+
+
+def test_every_signal_argument_is_stubbed_as_a_signal_array():
+    # Signals are read as arrays of float64, float32 or int16 only (a list is refused),
+    # so every such argument carries the `_Signal` alias, not `ArrayLike`.
+    signal_names = {"signal", "signals", "x_i", "x_j", "frame", "samples", "source"}
+    wrong = []
+    for node in ast.walk(_stub_tree()):
+        if isinstance(node, ast.FunctionDef):
+            for argument in node.args.args + node.args.kwonlyargs:
+                if argument.arg in signal_names and argument.annotation is not None:
+                    annotation = ast.unparse(argument.annotation)
+                    if annotation != "_Signal":
+                        wrong.append(f"{node.name}({argument.arg}: {annotation})")
+    assert not wrong, wrong

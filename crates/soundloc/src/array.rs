@@ -96,7 +96,10 @@ pub enum ArrayShape {
     },
     /// All capsules in one plane with unit normal `normal`.
     Planar {
-        /// Unit normal of the plane (its sign chosen so that `normal . z >= 0`).
+        /// Unit normal of the plane. Its sign is fixed so that `normal . z > 0`; for a
+        /// vertical plane (`normal . z = 0`) so that `normal . x > 0`, and for the
+        /// `xz` plane itself `normal = +y`. Estimates are reported on this side
+        /// ([`MicArray::normal_side`]).
         normal: [f64; 3],
     },
     /// The capsules span all three dimensions.
@@ -285,6 +288,22 @@ impl MicArray {
             .iter()
             .map(|p| (distance(source, *p) - reference) / speed_of_sound)
             .collect()
+    }
+
+    /// The unit vector `u` as a direction estimate from this array reports it: for a
+    /// planar array, `u` when it lies on the side of the plane's normal
+    /// ([`ArrayShape::Planar`]: the `+z` side, or for a vertical plane the `+x` side,
+    /// `+y` for the `xz` plane), otherwise its mirror image across the plane, so that
+    /// of the two directions the array cannot tell apart the same one always comes
+    /// first (the other is [`Ambiguity::Mirror`]); `u` unchanged for linear and
+    /// volumetric arrays.
+    pub fn normal_side(&self, u: [f64; 3]) -> [f64; 3] {
+        match self.shape {
+            ArrayShape::Planar { normal } if dot(u, normal) < 0.0 => {
+                sub(u, scale(normal, 2.0 * dot(u, normal)))
+            }
+            _ => u,
+        }
     }
 
     /// What an estimate of `direction` from this array cannot tell apart.
@@ -509,6 +528,40 @@ mod tests {
                 assert!((d - edge).abs() < 1e-15, "a regular tetrahedron");
             }
         }
+    }
+
+    #[test]
+    fn a_planar_array_reports_the_side_of_its_normal() {
+        let mirror_z = |u: [f64; 3]| [u[0], u[1], -u[2]];
+        let horizontal = MicArray::uniform_circular(6, 0.05).unwrap();
+        let up = Direction::new(0.4, 0.9).unit();
+        assert_eq!(horizontal.normal_side(up), up);
+        let folded = horizontal.normal_side(mirror_z(up));
+        assert!(distance(folded, up) < 1e-12, "{folded:?}");
+
+        // A vertical plane through y and z: its side is +x.
+        let yz = MicArray::new(vec![[0.0, 0.0, 0.0], [0.0, 0.1, 0.0], [0.0, 0.0, 0.1]]).unwrap();
+        let west = Direction::new(PI - 0.3, 1.1).unit();
+        let folded = yz.normal_side(west);
+        assert!(
+            distance(folded, [-west[0], west[1], west[2]]) < 1e-12,
+            "{folded:?}"
+        );
+        // The xz plane itself: its side is +y.
+        let xz = MicArray::new(vec![[0.0, 0.0, 0.0], [0.1, 0.0, 0.0], [0.0, 0.0, 0.1]]).unwrap();
+        let south = Direction::new(-1.0, 1.1).unit();
+        assert!(xz.normal_side(south)[1] > 0.0);
+
+        // Linear and volumetric arrays keep the direction.
+        let lower = mirror_z(up);
+        assert_eq!(
+            MicArray::uniform_linear(3, 0.1).unwrap().normal_side(lower),
+            lower
+        );
+        assert_eq!(
+            MicArray::tetrahedron(0.02).unwrap().normal_side(lower),
+            lower
+        );
     }
 
     #[test]

@@ -140,6 +140,10 @@ pub enum SourceEstimate {
 impl SourceEstimate {
     /// The estimate of a grid peak at `point` (a unit vector on a far-field grid, a
     /// position on a near-field one) with score `power`.
+    ///
+    /// A planar array cannot tell a direction from its mirror image across its plane:
+    /// the one on the side of the plane's normal is reported ([`MicArray::normal_side`],
+    /// `+z` for a horizontal array), the other as [`Ambiguity::Mirror`].
     pub fn from_grid_point(
         grid: &grid::SearchGrid,
         array: &MicArray,
@@ -148,8 +152,8 @@ impl SourceEstimate {
     ) -> Self {
         match grid.kind() {
             grid::GridKind::FarField => {
-                let direction =
-                    Direction::from_vector(point).expect("far-field grid points are unit vectors");
+                let direction = Direction::from_vector(array.normal_side(point))
+                    .expect("far-field grid points are unit vectors");
                 SourceEstimate::Direction(DirectionEstimate {
                     direction,
                     power,

@@ -284,8 +284,7 @@ impl GccPhat {
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] for a frame length below 2 or above
-    /// [`MAX_FRAME_LEN`], a sample rate that is not
-    /// positive and finite, a band outside `[0, sample_rate / 2]` or empty, a PHAT-beta
+    /// [`MAX_FRAME_LEN`], a sample rate below 1 Hz or not finite, a band outside `[0, sample_rate / 2]` or empty, a PHAT-beta
     /// exponent outside `[0, 1]`, or `n_peaks` of zero.
     pub fn new(frame_len: usize, sample_rate: f64, config: GccConfig) -> Result<Self> {
         if !(2..=MAX_FRAME_LEN).contains(&frame_len) {
@@ -295,10 +294,11 @@ impl GccPhat {
                 frame_len,
             ));
         }
-        if !(sample_rate.is_finite() && sample_rate > 0.0) {
+        // Below 1 Hz (a subnormal rate, say) a lag in seconds overflows to infinity.
+        if !(sample_rate.is_finite() && sample_rate >= 1.0) {
             return Err(Error::parameter(
                 "sample_rate",
-                "a positive number of Hz",
+                "a rate of at least 1 Hz",
                 sample_rate,
             ));
         }
@@ -1482,6 +1482,9 @@ mod tests {
         assert!(GccPhat::new(256, 16_000.0, band(500.0, 400.0)).is_err());
         assert!(GccPhat::new(256, 0.0, GccConfig::default()).is_err());
         assert!(GccPhat::new(256, -16_000.0, GccConfig::default()).is_err());
+        // Found by the gcc_phat fuzz target: a subnormal rate made the delay infinite.
+        let err = GccPhat::new(256, 5.5e-313, GccConfig::default()).unwrap_err();
+        assert!(err.to_string().contains("at least 1 Hz"), "{err}");
         assert!(GccPhat::new(0, 16_000.0, GccConfig::default()).is_err());
         let err = GccPhat::new(MAX_FRAME_LEN + 1, 16_000.0, GccConfig::default()).unwrap_err();
         assert!(err.to_string().contains("frame_len"), "{err}");

@@ -66,7 +66,14 @@
 //!
 //! # Uncertainty
 //!
-//! The covariance is `(J^T W J)^-1` at the solution, with `W = diag(1 / std_s^2)`. When the
+//! The covariance is `(J^T W J)^-1` at the solution, with `W = diag(1 / std_s^2)`, inverted
+//! through a symmetric eigen-decomposition so that it is symmetric positive semi-definite.
+//! A direction whose information is below `1e-12` of the best-observed one's (its std
+//! would be a million times larger, which no accepted range allows) is unobservable: for
+//! example where noisy delays fit no point exactly and the solver stops where the
+//! Jacobian is singular. Every axis it leans along is reported with an infinite variance
+//! and zero covariance with the other axes, as the height is in [`Dimension::Two`],
+//! rather than as a huge number that rounding has made meaningless. When the
 //! fit is worse than the stated `std_s` explain (a reduced chi-square above one), the
 //! covariance is multiplied by that reduced chi-square, so every std becomes
 //! `max(given std, residual-based estimate)` and stays honest; it is never scaled down. A
@@ -127,6 +134,11 @@ use nalgebra::{DMatrix, DVector, Matrix2, Matrix3, Matrix4, SymmetricEigen, Vect
 use crate::air::DEFAULT_SPEED_OF_SOUND;
 use crate::error::{Error, Result, check_finite};
 
+/// The smallest delay std accepted, seconds (a femtosecond, in which sound travels
+/// 0.3 nm). Smaller ones would square to weights that overflow the cost; no timing is
+/// that precise, and the rounding of the delays themselves is about `1e-17` s.
+pub const MIN_DELAY_STD_S: f64 = 1e-15;
+
 /// Two sensors closer than this, metres, are taken to be at the same position.
 const COINCIDENT_SENSORS_M: f64 = 1e-6;
 
@@ -136,6 +148,16 @@ const DEGENERATE_AXIS_RATIO: f64 = 1e-12;
 
 /// Below this fraction the array is thin along that axis, and mirror-image starts are tried.
 const THIN_AXIS_RATIO: f64 = 1e-2;
+
+/// A direction of the information matrix with less than this fraction of the largest
+/// eigenvalue is unobservable (its std would exceed a million times the best one's, far
+/// beyond the range the solver accepts): it is reported as an infinite variance, not as
+/// a number that rounding has made meaningless.
+const UNOBSERVABLE_INFORMATION_RATIO: f64 = 1e-12;
+
+/// An unobservable direction leans along an axis when its component there exceeds this
+/// (eigenvectors carry rounding of about `1e-16`).
+const UNOBSERVABLE_COMPONENT: f64 = 1e-8;
 
 /// Two minima are equally good when their chi-squares differ by less than this.
 const AMBIGUITY_CHI2: f64 = 1.0;
@@ -154,7 +176,7 @@ pub struct TdoaMeasurement {
     pub j: usize,
     /// `t_j - t_i`, seconds: positive when sensor `j` hears the sound later.
     pub delay_s: f64,
-    /// Standard deviation of `delay_s`, seconds; must be positive.
+    /// Standard deviation of `delay_s`, seconds; at least [`MIN_DELAY_STD_S`].
     pub std_s: f64,
 }
 
@@ -291,7 +313,8 @@ pub struct Solution {
     /// the reduced chi-square when that exceeds one, with the height prior's information
     /// added. In [`Dimension::Two`] the height is assumed, not measured: its variance is
     /// infinite and its covariances with `x` and `y` zero. A direction the sensors
-    /// cannot observe at all has an infinite variance.
+    /// cannot observe at all makes every axis it leans along infinite in the same way.
+    /// The finite part is symmetric positive semi-definite.
     pub covariance: [[f64; 3]; 3],
     /// Root mean square of the delay residuals of the used measurements, seconds.
     pub residual_rms_s: f64,
@@ -340,9 +363,10 @@ pub fn model_delay_s(
 /// method.
 ///
 /// # Errors
-/// - [`Error::InvalidParameter`] for a non-positive or non-finite speed of sound, outlier
-///   threshold or `std_s`, zero `max_iterations`, an empty or inverted height prior, a
-///   sensor index out of range, or a measurement between a sensor and itself.
+/// - [`Error::InvalidParameter`] for a non-positive or non-finite speed of sound or outlier
+///   threshold, a `std_s` below [`MIN_DELAY_STD_S`] or not finite, zero
+///   `max_iterations`, an empty or inverted height prior, a sensor index out of range, or
+///   a measurement between a sensor and itself.
 /// - [`Error::NonFinite`] for a sensor position, delay, plane height or initial guess that
 ///   is NaN or infinite.
 /// - [`Error::Geometry`] for two sensors at the same position, or sensors that span too
@@ -562,10 +586,10 @@ fn validate_measurements(n_sensors: usize, measurements: &[TdoaMeasurement]) -> 
                 value: m.delay_s.to_string(),
             });
         }
-        if !(m.std_s.is_finite() && m.std_s > 0.0) {
+        if !(m.std_s.is_finite() && m.std_s >= MIN_DELAY_STD_S) {
             return Err(Error::parameter(
                 "measurement.std_s",
-                "a positive, finite standard deviation in seconds",
+                format!("a finite standard deviation of at least {MIN_DELAY_STD_S:e} s"),
                 format!("{} in measurement {index}", m.std_s),
             ));
         }
@@ -1298,20 +1322,16 @@ impl<'a> Problem<'a> {
         }
 
         // Invert over the solved axes; an unobservable direction gets infinite variance.
-        let mut invertible = information;
-        if self.dimension == Dimension::Two {
-            invertible[(2, 2)] = 1.0;
-        }
-        let mut covariance = match invertible.try_inverse() {
-            Some(inverse) if inverse.iter().all(|v| v.is_finite()) => inverse,
-            _ => Matrix3::from_diagonal_element(f64::INFINITY),
+        let solved = match self.dimension {
+            Dimension::Two => 2,
+            Dimension::Three => 3,
         };
+        let mut covariance = pseudo_inverse(&information, solved);
         if self.dimension == Dimension::Two {
             // The height was assumed, not measured: its variance is unbounded.
-            covariance.row_mut(2).fill(0.0);
-            covariance.column_mut(2).fill(0.0);
             covariance[(2, 2)] = f64::INFINITY;
         }
+        mark_unbounded(&mut covariance);
         (covariance, information)
     }
 
@@ -1354,6 +1374,7 @@ impl<'a> Problem<'a> {
             let offset = alternative - best.position;
             covariance += offset * offset.transpose() / (1 + ambiguous.len()) as f64;
         }
+        mark_unbounded(&mut covariance);
 
         // Sensors in use, and those rejected.
         let used: Vec<usize> = {
@@ -1383,6 +1404,60 @@ impl<'a> Problem<'a> {
             iterations: best.iterations,
             height_at_bound,
         })
+    }
+}
+
+/// The inverse of the information matrix over its first `solved` axes, m^2, from a
+/// symmetric eigen-decomposition, so that the result is symmetric positive semi-definite.
+///
+/// A direction whose information is below [`UNOBSERVABLE_INFORMATION_RATIO`] of the
+/// largest (or not finite) is unobservable: every axis it leans along gets an infinite
+/// variance. Axes beyond `solved` are left at zero.
+fn pseudo_inverse(information: &Matrix3<f64>, solved: usize) -> Matrix3<f64> {
+    // Decompose the symmetric part of the solved block.
+    let block = information.view((0, 0), (solved, solved)).into_owned();
+    let block = (&block + block.transpose()) / 2.0;
+    let mut covariance = Matrix3::zeros();
+    if !block.iter().all(|v| v.is_finite()) {
+        for axis in 0..solved {
+            covariance[(axis, axis)] = f64::INFINITY;
+        }
+        return covariance;
+    }
+    let eigen = SymmetricEigen::new(block);
+    let largest = eigen.eigenvalues.iter().copied().fold(0.0, f64::max);
+
+    // Sum the observable directions' variances; flag the axes the others lean along.
+    let mut unbounded = [false; 3];
+    for (k, &value) in eigen.eigenvalues.iter().enumerate() {
+        let direction = eigen.eigenvectors.column(k);
+        if largest > 0.0 && value > UNOBSERVABLE_INFORMATION_RATIO * largest {
+            for r in 0..solved {
+                for c in 0..solved {
+                    covariance[(r, c)] += direction[r] * direction[c] / value;
+                }
+            }
+        } else {
+            for axis in 0..solved {
+                unbounded[axis] |= direction[axis].abs() > UNOBSERVABLE_COMPONENT;
+            }
+        }
+    }
+    for axis in (0..solved).filter(|&axis| unbounded[axis]) {
+        covariance[(axis, axis)] = f64::INFINITY;
+    }
+    covariance
+}
+
+/// Gives every axis with an infinite variance zero covariance with the others: its
+/// position along that axis is unknown, so it correlates with nothing.
+fn mark_unbounded(covariance: &mut Matrix3<f64>) {
+    for axis in 0..3 {
+        if covariance[(axis, axis)] == f64::INFINITY {
+            covariance.row_mut(axis).fill(0.0);
+            covariance.column_mut(axis).fill(0.0);
+            covariance[(axis, axis)] = f64::INFINITY;
+        }
     }
 }
 
@@ -1798,6 +1873,103 @@ mod tests {
         assert!(error_z < 3.0 * std[2], "{solution:?}");
     }
 
+    /// Checks that a covariance is symmetric, positive semi-definite over its finite axes,
+    /// and that an infinite variance correlates with nothing.
+    fn assert_honest_covariance(solution: &Solution) {
+        let covariance = solution.covariance;
+        let finite: Vec<usize> = (0..3).filter(|&a| covariance[a][a].is_finite()).collect();
+        for (r, row) in covariance.iter().enumerate() {
+            for (c, &value) in row.iter().enumerate() {
+                assert_eq!(value, covariance[c][r], "{solution:?}");
+                assert!(!value.is_nan(), "{solution:?}");
+                let unbounded = !finite.contains(&r) || !finite.contains(&c);
+                if unbounded && r != c {
+                    assert_eq!(value, 0.0, "{solution:?}");
+                }
+            }
+        }
+        if finite.is_empty() {
+            return;
+        }
+        let block = DMatrix::from_fn(finite.len(), finite.len(), |r, c| {
+            covariance[finite[r]][finite[c]]
+        });
+        let eigenvalues = SymmetricEigen::new(block).eigenvalues;
+        let largest = eigenvalues.iter().copied().fold(0.0, f64::max);
+        assert!(
+            eigenvalues.iter().all(|&v| v >= -1e-12 * largest),
+            "{eigenvalues:?} {solution:?}"
+        );
+    }
+
+    #[test]
+    fn a_nearly_singular_fit_reports_an_unobservable_direction_as_infinite() {
+        // Four sensors, three noisy delays to sensor 0 that no point fits exactly: the
+        // solver stops where the Jacobian is singular. Inverting it directly gave
+        // eigenvalues (-2.9e-4, 1.9e-4, 7.8e12) m^2 and stds of hundreds of km.
+        let sensors = [
+            [18.40283668104704, 14.16036285367381, 7.668591567381553],
+            [-6.453596664791261, -7.2798720855087105, 8.826207199019183],
+            [5.064472773124841, 11.898327014653333, 1.9728256983174652],
+            [14.512369396749392, 11.885076513845188, 5.736411794985231],
+        ];
+        let delays_s = [
+            -0.006718327978069337,
+            -0.029799638578946016,
+            -0.01411698336952668,
+        ];
+        let measurements: Vec<TdoaMeasurement> = delays_s
+            .iter()
+            .enumerate()
+            .map(|(k, &delay_s)| TdoaMeasurement::new(0, k + 1, delay_s, 2e-5))
+            .collect();
+        let solution = locate(&sensors, &measurements, &LocateOptions::default()).unwrap();
+
+        assert_honest_covariance(&solution);
+        let std = solution.position_std();
+        assert!(std.iter().any(|s| s.is_infinite()), "{solution:?}");
+        assert!(std.iter().all(|&s| s.is_infinite() || s < 1e3), "{std:?}");
+    }
+
+    #[test]
+    fn covariances_of_random_layouts_are_positive_semi_definite() {
+        // Four to six sensors in a 40 m box, delays to one reference or over all pairs.
+        let mut rng = StdRng::seed_from_u64(7);
+        let std_s = 2e-5;
+        let noise = Normal::new(0.0, std_s).unwrap();
+        let mut checked = 0;
+        for trial in 0..300 {
+            let n = 4 + trial % 3;
+            let sensors: Vec<[f64; 3]> = (0..n)
+                .map(|_| {
+                    [
+                        rng.random_range(-20.0..20.0),
+                        rng.random_range(-20.0..20.0),
+                        rng.random_range(0.0..10.0),
+                    ]
+                })
+                .collect();
+            let source = [
+                rng.random_range(-15.0..15.0),
+                rng.random_range(-15.0..15.0),
+                rng.random_range(1.0..8.0),
+            ];
+            let mut measurements = if trial % 2 == 0 {
+                reference_delays(&sensors, source, std_s)
+            } else {
+                pair_delays(&sensors, source, std_s)
+            };
+            for m in &mut measurements {
+                m.delay_s += noise.sample(&mut rng);
+            }
+            if let Ok(solution) = locate(&sensors, &measurements, &LocateOptions::default()) {
+                assert_honest_covariance(&solution);
+                checked += 1;
+            }
+        }
+        assert!(checked > 250, "{checked}");
+    }
+
     #[test]
     fn a_flat_array_reports_the_mirror_image() {
         // Exactly coplanar sensors cannot tell a source above them from its mirror below.
@@ -1968,19 +2140,21 @@ mod tests {
             matches!(error, Error::NonFinite { index: 3, .. }),
             "{error}"
         );
-        bad = good.clone();
-        bad[0].std_s = 0.0;
-        let error = fails(&sensors, &bad, &defaults);
-        assert!(
-            matches!(
-                error,
-                Error::InvalidParameter {
-                    name: "measurement.std_s",
-                    ..
-                }
-            ),
-            "{error}"
-        );
+        for std_s in [0.0, 1e-300, MIN_DELAY_STD_S / 2.0] {
+            bad = good.clone();
+            bad[0].std_s = std_s;
+            let error = fails(&sensors, &bad, &defaults);
+            assert!(
+                matches!(
+                    error,
+                    Error::InvalidParameter {
+                        name: "measurement.std_s",
+                        ..
+                    }
+                ),
+                "{error}"
+            );
+        }
 
         // Sensors.
         let mut moved = sensors.clone();

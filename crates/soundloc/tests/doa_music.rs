@@ -283,3 +283,38 @@ fn bad_inputs_get_errors_that_say_what_was_expected() {
         "{error}"
     );
 }
+
+#[test]
+fn a_planar_array_reports_the_upper_mirror_image_and_not_both() {
+    let array = MicArray::uniform_circular(8, 0.05).unwrap();
+    for (k, colatitude) in [60f64, 120.0].into_iter().enumerate() {
+        let truth = Direction::new(-1.2, colatitude.to_radians());
+        let upper = Direction::new(-1.2, colatitude.min(180.0 - colatitude).to_radians());
+        let mut signals = common::far_field_noise(&array, &truth, FS, C, 8_000, 80 + k as u64);
+        common::add_noise(&mut signals, 20.0, 90 + k as u64);
+        let mut config = config(512, true);
+        config.n_sources = 2;
+        let mut music = Music::new(array.clone(), SearchGrid::sphere(3).unwrap(), config).unwrap();
+        let estimates = music.process_signals(signals.view(), 256).unwrap();
+
+        let first = direction_of(&estimates[0]);
+        let error = first.angle_to(&upper).to_degrees();
+        assert!(
+            error < 3.0,
+            "colatitude {colatitude}: {first:?} is {error} deg from {upper:?}"
+        );
+        for e in &estimates {
+            assert!(
+                direction_of(e).colatitude <= std::f64::consts::FRAC_PI_2 + 1e-12,
+                "{e:?}"
+            );
+        }
+        if let Some(second) = estimates.get(1) {
+            let apart = direction_of(second).angle_to(&first).to_degrees();
+            assert!(
+                apart >= 10.0,
+                "the mirror image came back as a second source: {apart} deg"
+            );
+        }
+    }
+}

@@ -484,3 +484,137 @@ fn a_small_board_finds_the_range_of_a_near_source_along_its_flat_ridge() {
     );
     assert!(error < 0.05, "{found:?}");
 }
+
+/// The smallest great-circle angle between any two estimates, degrees.
+fn closest_pair_deg(estimates: &[SourceEstimate]) -> f64 {
+    let mut closest = f64::INFINITY;
+    for (k, a) in estimates.iter().enumerate() {
+        for b in &estimates[k + 1..] {
+            closest = closest.min(direction_of(a).angle_to(&direction_of(b)).to_degrees());
+        }
+    }
+    closest
+}
+
+#[test]
+fn two_sources_on_a_small_circle_are_each_reported_once() {
+    // The map of a 5 cm circle is read from interpolated tables, which leave ripples
+    // on the flanks of its two broad peaks; those must not stand for a second source,
+    // with refinement (which climbed them back onto the first peak) or without.
+    let array = MicArray::uniform_circular(8, 0.05).unwrap();
+    let truths = [Direction::horizontal(0.5), Direction::horizontal(-2.0)];
+    for refine in [true, false] {
+        let settings = SrpConfig {
+            n_sources: 2,
+            refine,
+            ..config(512, (300.0, 4000.0))
+        };
+        let mut srp =
+            SrpPhat::new(array.clone(), SearchGrid::horizon(360).unwrap(), settings).unwrap();
+        for seed in 0..10 {
+            let mut signals =
+                common::far_field_noise(&array, &truths[0], FS, C, 16_000, 100 + seed);
+            signals += &common::far_field_noise(&array, &truths[1], FS, C, 16_000, 200 + seed);
+            let estimates = locate(&mut srp, &signals, 256);
+
+            assert_eq!(estimates.len(), 2, "seed {seed}, refine {refine}");
+            let closest = closest_pair_deg(&estimates);
+            assert!(
+                closest >= 5.0,
+                "seed {seed}, refine {refine}: {closest} deg apart"
+            );
+            for truth in &truths {
+                let error = estimates
+                    .iter()
+                    .map(|e| direction_of(e).angle_to(truth).to_degrees())
+                    .fold(f64::INFINITY, f64::min);
+                assert!(
+                    error < 3.0,
+                    "seed {seed}, refine {refine}: {truth:?} missed by {error} deg"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn asking_for_more_sources_than_there_are_gives_only_distinct_peaks() {
+    let array = MicArray::uniform_circular(8, 0.05).unwrap();
+    let truth = Direction::horizontal(1.0);
+    let mut signals = common::far_field_noise(&array, &truth, FS, C, 16_000, 51);
+    common::add_noise(&mut signals, 20.0, 52);
+    let settings = SrpConfig {
+        n_sources: 4,
+        ..config(512, (300.0, 4000.0))
+    };
+    let mut srp = SrpPhat::new(array, SearchGrid::horizon(360).unwrap(), settings).unwrap();
+    let estimates = locate(&mut srp, &signals, 256);
+
+    let error = direction_of(&estimates[0]).angle_to(&truth).to_degrees();
+    assert!(error < 1.0, "the strongest is the source: {error} deg");
+    assert!(closest_pair_deg(&estimates) >= 5.0, "{estimates:?}");
+    let powers: Vec<f64> = estimates.iter().map(|e| e.power()).collect();
+    assert!(powers.windows(2).all(|w| w[0] >= w[1]), "{powers:?}");
+    // Each further estimate is a maximum of the exact score: no direction nearby is
+    // higher (a shoulder would have a higher neighbour on one side).
+    for e in &estimates {
+        let d = direction_of(e);
+        for step in [-1.0f64, 1.0] {
+            let beside = Direction::horizontal(d.azimuth + step.to_radians()).unit();
+            assert!(
+                srp.steered_power(beside) <= e.power() + 1e-9,
+                "{d:?} is no peak"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_planar_array_reports_the_upper_of_the_two_mirror_images() {
+    let array = MicArray::uniform_circular(8, 0.05).unwrap();
+    for (k, colatitude) in [60f64, 120.0, 35.0, 150.0].into_iter().enumerate() {
+        let truth = Direction::new(0.7, colatitude.to_radians());
+        let mirror = Direction::new(0.7, (180.0 - colatitude).to_radians());
+        let (upper, lower) = if colatitude < 90.0 {
+            (truth, mirror)
+        } else {
+            (mirror, truth)
+        };
+        let mut signals = common::far_field_noise(&array, &truth, FS, C, 8_000, 60 + k as u64);
+        common::add_noise(&mut signals, 20.0, 70 + k as u64);
+        // Two sources asked for, one present: the mirror image is the same source and
+        // must not come back as the second.
+        let settings = SrpConfig {
+            n_sources: 2,
+            ..config(512, (300.0, 4000.0))
+        };
+        let mut srp =
+            SrpPhat::new(array.clone(), SearchGrid::sphere(3).unwrap(), settings).unwrap();
+        let estimates = locate(&mut srp, &signals, 256);
+
+        let first = estimates[0].direction().unwrap();
+        let error = first.direction.angle_to(&upper).to_degrees();
+        assert!(
+            error < 3.0,
+            "colatitude {colatitude}: {:?} is {error} deg from {upper:?}",
+            first.direction
+        );
+        let soundloc::array::Ambiguity::Mirror { mirror: reported } = first.ambiguity else {
+            panic!("expected a mirror, got {:?}", first.ambiguity);
+        };
+        assert!(reported.angle_to(&lower).to_degrees() < 3.0, "{reported:?}");
+        for e in &estimates {
+            assert!(
+                direction_of(e).colatitude <= std::f64::consts::FRAC_PI_2 + 1e-12,
+                "{e:?}"
+            );
+        }
+        if let Some(second) = estimates.get(1) {
+            let apart = direction_of(second).angle_to(&first.direction).to_degrees();
+            assert!(
+                apart > 15.0,
+                "the second estimate repeats the first: {apart} deg"
+            );
+        }
+    }
+}

@@ -33,6 +33,45 @@ const REFINE_PASSES: usize = 8;
 /// Most doubling strides of one pattern move in [`SearchGrid::refine`].
 const PATTERN_MOVES: usize = 12;
 
+/// How many distinct tops beyond those still needed [`SearchGrid::sources`] climbs to
+/// before polishing: an approximate map may rank the tops differently from the exact
+/// score.
+const EXTRA_TOPS: usize = 2;
+
+/// What [`SearchGrid::sources`] asks of a steered method.
+pub trait PeakScore {
+    /// The method's exact score at candidate `index` (its map may hold an
+    /// approximation of it).
+    fn at_candidate(&mut self, index: usize) -> f64;
+
+    /// The point and score reported for a peak at candidate `index`: refined off the
+    /// grid, or the candidate with its exact score.
+    fn polish(&mut self, index: usize) -> ([f64; 3], f64);
+}
+
+/// Buffers of [`SearchGrid::sources`], kept by a caller that searches on every frame:
+/// nothing is allocated once they have grown to their working size.
+#[derive(Debug, Clone, Default)]
+pub struct SourceSearch {
+    /// The map's local maxima, strongest first.
+    maxima: Vec<usize>,
+    /// Distinct tops of the exact score not yet polished, with their scores.
+    tops: Vec<(usize, f64)>,
+    /// The sources found, `(point, score)`.
+    found: Vec<([f64; 3], f64)>,
+}
+
+impl SourceSearch {
+    /// Buffers sized for a grid of `n_points` candidates and up to `n_sources` sources.
+    pub fn with_capacity(n_points: usize, n_sources: usize) -> Self {
+        SourceSearch {
+            maxima: Vec::with_capacity(n_points),
+            tops: Vec::with_capacity(n_sources + EXTRA_TOPS + 1),
+            found: Vec::with_capacity(n_sources),
+        }
+    }
+}
+
 /// Whether candidates are directions or positions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GridKind {
@@ -241,15 +280,7 @@ impl SearchGrid {
         maxima: &mut Vec<usize>,
         kept: &mut Vec<usize>,
     ) {
-        maxima.clear();
-        maxima.extend((0..self.points.len()).filter(|&k| {
-            values[k].is_finite()
-                && self
-                    .neighbours(k)
-                    .all(|n| values[n] < values[k] || (values[n] == values[k] && k < n))
-        }));
-        // Unstable sorting allocates nothing; the index breaks ties as a stable sort would.
-        maxima.sort_unstable_by(|&a, &b| values[b].total_cmp(&values[a]).then(a.cmp(&b)));
+        self.local_maxima_into(values, maxima);
 
         kept.clear();
         for &k in maxima.iter() {
@@ -261,6 +292,119 @@ impl SearchGrid {
                 .all(|&q| self.separation(self.points[k], self.points[q]) >= min_separation);
             if far_enough {
                 kept.push(k);
+            }
+        }
+    }
+
+    /// The local maxima of `values` into `maxima`, strongest first: the candidates with
+    /// a finite value that no neighbour exceeds (among equal neighbours the lower index
+    /// wins, so a flat top yields one).
+    fn local_maxima_into(&self, values: &[f64], maxima: &mut Vec<usize>) {
+        maxima.clear();
+        maxima.extend((0..self.points.len()).filter(|&k| {
+            values[k].is_finite()
+                && self
+                    .neighbours(k)
+                    .all(|n| values[n] < values[k] || (values[n] == values[k] && k < n))
+        }));
+        // Unstable sorting allocates nothing; the index breaks ties as a stable sort would.
+        maxima.sort_unstable_by(|&a, &b| values[b].total_cmp(&values[a]).then(a.cmp(&b)));
+    }
+
+    /// The sources a steered method reports from its `map` (one value per candidate):
+    /// up to `n_sources` distinct peaks of the method's exact score, polished by the
+    /// method, strongest first, as `(point, score)`. SRP-PHAT and MUSIC both find their
+    /// sources here.
+    ///
+    /// 1. The map's local maxima are taken strongest first, and each climbs the exact
+    ///    score ([`PeakScore::at_candidate`]) from neighbour to neighbour until none is
+    ///    higher: a ripple of an approximate map on the flank of a peak (a shoulder)
+    ///    climbs to that peak rather than standing for a source of its own.
+    /// 2. The tops reached are kept when at least `min_separation` (radians or metres)
+    ///    from every stronger top and every source already reported, a few more than
+    ///    are still needed, since the map may rank them differently from the exact
+    ///    score.
+    /// 3. The strongest top waiting is polished ([`PeakScore::polish`]: refined off the
+    ///    grid, or kept as it is). If the polished point lands within `min_separation`
+    ///    of a source already reported (two starts refined onto one maximum), it is
+    ///    dropped and the next distinct top is taken.
+    ///
+    /// Fewer than `n_sources` come back only when no other distinct peak exists. For a
+    /// planar array on a far-field grid, directions are compared as they are reported,
+    /// on the side of the plane's normal ([`MicArray::normal_side`]): a peak and its
+    /// mirror image are one source, and the point returned is on that side.
+    pub fn sources<'a>(
+        &self,
+        array: &MicArray,
+        map: &[f64],
+        n_sources: usize,
+        min_separation: f64,
+        method: &mut impl PeakScore,
+        search: &'a mut SourceSearch,
+    ) -> &'a [([f64; 3], f64)] {
+        let reported = |p: [f64; 3]| match self.kind() {
+            GridKind::FarField => array.normal_side(p),
+            GridKind::NearField => p,
+        };
+        let apart = |a: [f64; 3], b: [f64; 3]| self.separation(a, b) >= min_separation;
+
+        self.local_maxima_into(map, &mut search.maxima);
+        search.tops.clear();
+        search.found.clear();
+        let mut next = 0;
+        while search.found.len() < n_sources {
+            // Climb more map maxima until enough distinct tops wait.
+            let wanted = n_sources - search.found.len() + EXTRA_TOPS;
+            while search.tops.len() < wanted && next < search.maxima.len() {
+                let (top, score) = self.climb(search.maxima[next], method);
+                next += 1;
+                let point = reported(self.points[top]);
+                let stronger_near = search
+                    .tops
+                    .iter()
+                    .any(|&(q, s)| s >= score && !apart(point, reported(self.points[q])));
+                let reported_near = search.found.iter().any(|&(q, _)| !apart(point, q));
+                if !score.is_finite() || stronger_near || reported_near {
+                    continue;
+                }
+                search
+                    .tops
+                    .retain(|&(q, _)| apart(point, reported(self.points[q])));
+                search.tops.push((top, score));
+            }
+
+            // Polish the strongest top; keep it unless it joined a reported source.
+            let Some(best) = (0..search.tops.len())
+                .max_by(|&a, &b| search.tops[a].1.total_cmp(&search.tops[b].1))
+            else {
+                break;
+            };
+            let (top, _) = search.tops.swap_remove(best);
+            let (point, score) = method.polish(top);
+            let point = reported(point);
+            if search.found.iter().all(|&(q, _)| apart(point, q)) {
+                search.found.push((point, score));
+            }
+        }
+        search.found.sort_by(|a, b| b.1.total_cmp(&a.1));
+        &search.found
+    }
+
+    /// The candidate reached from `start` by moving to the highest neighbour under the
+    /// exact score while one is higher, with its score.
+    fn climb(&self, start: usize, method: &mut impl PeakScore) -> (usize, f64) {
+        let (mut at, mut score) = (start, method.at_candidate(start));
+        loop {
+            let mut higher = None;
+            for n in self.neighbours(at) {
+                let value = method.at_candidate(n);
+                if value > higher.map_or(score, |(_, v)| v) {
+                    higher = Some((n, value));
+                }
+            }
+            match higher {
+                Some((n, value)) => (at, score) = (n, value),
+                None => return (at, score),
             }
         }
     }
@@ -571,6 +715,7 @@ fn mean_edge_angle(points: &[[f64; 3]], neighbours: &[Vec<u32>]) -> f64 {
 mod tests {
     use super::*;
     use crate::array::Direction;
+    use std::f64::consts::PI;
 
     #[test]
     fn icosphere_has_the_expected_size_and_uniform_spacing() {
@@ -625,6 +770,131 @@ mod tests {
         assert!(angle_between(grid.points()[peaks[0]], a) < grid.spacing());
         assert!(angle_between(grid.points()[peaks[1]], b) < grid.spacing());
         assert_eq!(grid.peaks(&values, 1, 0.2).len(), 1);
+    }
+
+    /// A method whose exact score is `exact`, whose map adds `ripple` to it, and whose
+    /// polishing moves each peak to `polished(point)`.
+    struct Synthetic<E, P> {
+        grid: SearchGrid,
+        exact: E,
+        polished: P,
+    }
+
+    impl<E: Fn([f64; 3]) -> f64, P: Fn([f64; 3]) -> [f64; 3]> PeakScore for Synthetic<E, P> {
+        fn at_candidate(&mut self, index: usize) -> f64 {
+            (self.exact)(self.grid.points()[index])
+        }
+
+        fn polish(&mut self, index: usize) -> ([f64; 3], f64) {
+            let point = (self.polished)(self.grid.points()[index]);
+            (point, (self.exact)(point))
+        }
+    }
+
+    /// Two bumps on the horizon, at 30 degrees (height 2) and -100 degrees (height 1).
+    fn two_bumps(p: [f64; 3]) -> f64 {
+        let bump = |deg: f64, width: f64| {
+            (-angle_between(p, Direction::horizontal(deg.to_radians()).unit()).powi(2) / width)
+                .exp()
+        };
+        2.0 * bump(30.0, 0.2) + bump(-100.0, 0.2)
+    }
+
+    #[test]
+    fn a_shoulder_of_the_map_is_not_a_source() {
+        let grid = SearchGrid::horizon(360).unwrap();
+        let array = MicArray::uniform_circular(8, 0.05).unwrap();
+        // The map has a ripple 8 degrees up the flank of the strong bump: a local
+        // maximum of the map, higher than the weak bump, but not of the exact score.
+        let map: Vec<f64> = grid
+            .points()
+            .iter()
+            .enumerate()
+            .map(|(k, p)| two_bumps(*p) + if k == 38 { 0.3 } else { 0.0 })
+            .collect();
+        assert!(
+            grid.peaks(&map, 2, 0.0).contains(&38),
+            "the ripple is a map peak"
+        );
+
+        let mut method = Synthetic {
+            grid: grid.clone(),
+            exact: two_bumps,
+            polished: |p| p,
+        };
+        let mut search = SourceSearch::default();
+        let found = grid.sources(&array, &map, 2, 5f64.to_radians(), &mut method, &mut search);
+        let azimuths: Vec<f64> = found
+            .iter()
+            .map(|(p, _)| p[1].atan2(p[0]).to_degrees().round())
+            .collect();
+        assert_eq!(azimuths, [30.0, -100.0]);
+    }
+
+    #[test]
+    fn a_peak_refined_onto_a_stronger_one_gives_way_to_the_next() {
+        let grid = SearchGrid::horizon(360).unwrap();
+        let array = MicArray::uniform_circular(8, 0.05).unwrap();
+        let horizontal = |deg: f64| Direction::horizontal(deg.to_radians()).unit();
+        let exact = move |p: [f64; 3]| {
+            two_bumps(p) + 0.5 * (-angle_between(p, horizontal(150.0)).powi(2) / 0.2).exp()
+        };
+        let map: Vec<f64> = grid.points().iter().map(|p| exact(*p)).collect();
+        // Refinement pulls the bump at -100 degrees onto the one at 30: it joins a
+        // reported source, so the bump at 150 is reported instead.
+        let mut method = Synthetic {
+            grid: grid.clone(),
+            exact,
+            polished: move |p: [f64; 3]| {
+                if angle_between(p, horizontal(-100.0)) < 0.1 {
+                    horizontal(30.0)
+                } else {
+                    p
+                }
+            },
+        };
+        let mut search = SourceSearch::default();
+        let found = grid.sources(&array, &map, 2, 5f64.to_radians(), &mut method, &mut search);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(
+            angle_between(found[0].0, horizontal(30.0)) < 1e-9,
+            "{found:?}"
+        );
+        assert!(
+            angle_between(found[1].0, horizontal(150.0)) < 1e-9,
+            "{found:?}"
+        );
+
+        // Asked for three, the two distinct peaks there are come back.
+        let found = grid.sources(&array, &map, 3, 5f64.to_radians(), &mut method, &mut search);
+        assert_eq!(found.len(), 2, "{found:?}");
+    }
+
+    #[test]
+    fn a_planar_array_counts_a_peak_and_its_mirror_as_one_source() {
+        let grid = SearchGrid::sphere(3).unwrap();
+        let array = MicArray::uniform_circular(8, 0.05).unwrap();
+        let up = Direction::new(1.0, 0.8).unit();
+        let down = Direction::new(1.0, PI - 0.8).unit();
+        let other = Direction::new(-2.0, 1.2).unit();
+        let exact = move |p: [f64; 3]| {
+            let bump = |c: [f64; 3]| (-angle_between(p, c).powi(2) / 0.05).exp();
+            2.0 * (bump(up) + bump(down)) + bump(other)
+        };
+        let map: Vec<f64> = grid.points().iter().map(|p| exact(*p)).collect();
+        let mut method = Synthetic {
+            grid: grid.clone(),
+            exact,
+            polished: |p| p,
+        };
+        let mut search = SourceSearch::default();
+        let found = grid.sources(&array, &map, 2, 0.2, &mut method, &mut search);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(angle_between(found[0].0, up) < grid.spacing(), "{found:?}");
+        assert!(
+            angle_between(found[1].0, other) < grid.spacing(),
+            "{found:?}"
+        );
     }
 
     #[test]

@@ -50,10 +50,11 @@
 //!
 //! # Peaks
 //!
-//! The [`MusicConfig::n_sources`] strongest local maxima of the map at least
-//! [`MusicConfig::min_separation`] apart ([`SearchGrid::peaks`]), then, with
-//! [`MusicConfig::refine`], each polished off the grid by [`SearchGrid::refine`] on
-//! the exact broadband pseudo-spectrum.
+//! The [`MusicConfig::n_sources`] strongest distinct local maxima of the map at least
+//! [`MusicConfig::min_separation`] apart, with [`MusicConfig::refine`] each polished off
+//! the grid by [`SearchGrid::refine`] on the exact broadband pseudo-spectrum, a polished
+//! peak that joins a stronger one giving way to the next: the search SRP-PHAT shares,
+//! [`SearchGrid::sources`].
 //!
 //! # Cost
 //!
@@ -87,7 +88,7 @@ use num_complex::Complex64;
 use rayon::prelude::*;
 
 use crate::array::MicArray;
-use crate::doa::grid::SearchGrid;
+use crate::doa::grid::{PeakScore, SearchGrid, SourceSearch};
 use crate::doa::stft::Stft;
 use crate::doa::{SourceEstimate, frequency_bins};
 use crate::error::{Error, Result};
@@ -179,6 +180,37 @@ struct BinProjector {
     subspace: Subspace,
     /// 1 for MUSIC, one over the bin's grid maximum for NormMUSIC.
     weight: f64,
+}
+
+/// MUSIC's side of the peak search ([`PeakScore`]): its map is the exact broadband
+/// pseudo-spectrum at the grid's candidates, and refinement climbs the same off the
+/// grid.
+struct MusicPeaks<'a> {
+    music: &'a Music,
+    spectrum: &'a PseudoSpectrum,
+    map: &'a [f64],
+    delays: Vec<f64>,
+}
+
+impl PeakScore for MusicPeaks<'_> {
+    fn at_candidate(&mut self, index: usize) -> f64 {
+        self.map[index]
+    }
+
+    fn polish(&mut self, index: usize) -> ([f64; 3], f64) {
+        let grid = &self.music.grid;
+        let start = grid.points()[index];
+        if !self.music.config.refine {
+            return (start, self.map[index]);
+        }
+
+        let tolerance = 1e-3 * grid.spacing();
+        let (music, spectrum, delays) = (self.music, self.spectrum, &mut self.delays);
+        grid.refine(start, tolerance, |p| {
+            music.delays_at(p, delays);
+            spectrum.broadband(delays)
+        })
+    }
 }
 
 /// The per-bin projectors of one call: evaluates `P_k(θ)` for every bin at a
@@ -375,29 +407,30 @@ impl Music {
         }
 
         let map = self.scan(&spectrum);
-        let peaks = self
-            .grid
-            .peaks(&map, self.config.n_sources, self.config.min_separation);
-        if peaks.is_empty() {
+        let mut peaks = MusicPeaks {
+            music: self,
+            spectrum: &spectrum,
+            map: &map,
+            delays: vec![0.0; self.array.len()],
+        };
+        let mut search = SourceSearch::with_capacity(map.len(), self.config.n_sources);
+        let found = self.grid.sources(
+            &self.array,
+            &map,
+            self.config.n_sources,
+            self.config.min_separation,
+            &mut peaks,
+            &mut search,
+        );
+        if found.is_empty() {
             return Err(Error::NoEstimate {
                 reason: "the MUSIC pseudo-spectrum has no finite peak on the grid".into(),
             });
         }
 
-        let tolerance = 1e-3 * self.grid.spacing();
-        let mut delays = vec![0.0; self.array.len()];
-        let estimates = peaks
-            .into_iter()
-            .map(|index| {
-                let start = self.grid.points()[index];
-                let (point, power) = if self.config.refine {
-                    self.grid.refine(start, tolerance, |p| {
-                        self.delays_at(p, &mut delays);
-                        spectrum.broadband(&delays)
-                    })
-                } else {
-                    (start, map[index])
-                };
+        let estimates = found
+            .iter()
+            .map(|&(point, power)| {
                 SourceEstimate::from_grid_point(&self.grid, &self.array, point, power)
             })
             .collect();

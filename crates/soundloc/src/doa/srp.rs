@@ -37,12 +37,16 @@
 //! 4. At construction, every (pair, candidate) lag was turned into an index into that
 //!    table, so the map is a gather-and-add over pairs: pairs outside, candidates
 //!    inside, four pairs at a time, in single precision.
-//! 5. The strongest separated peaks of the map ([`SearchGrid::peaks`]) are refined off
-//!    the grid ([`SearchGrid::refine`]) with the exact score above, evaluated in double
-//!    precision from the pooled cross-spectra (`constant + 2 Σ_{i<j} Σ_k Re(C_ij(k)
-//!    e^{j ω_k (t_i - t_j)})`, or, for a few frames, by steering their normalised
-//!    spectra, which is cheaper), so the accuracy is not limited by the grid step nor by
-//!    the table's interpolation.
+//! 5. The peaks of the map are checked and refined with the exact score above,
+//!    evaluated in double precision from the pooled cross-spectra (`constant + 2
+//!    Σ_{i<j} Σ_k Re(C_ij(k) e^{j ω_k (t_i - t_j)})`, or, for a few frames, by steering
+//!    their normalised spectra, which is cheaper). [`SearchGrid::sources`] climbs from
+//!    each local maximum of the map to the top of the exact score, so that a ripple
+//!    the interpolation leaves on the flank of a peak is not taken for a second
+//!    source, keeps distinct tops at least [`SrpConfig::min_separation`] apart, and
+//!    refines them off the grid ([`SearchGrid::refine`]), so the accuracy is not
+//!    limited by the grid step nor by the table's interpolation; a refined peak that
+//!    joins a stronger one is dropped for the next distinct top.
 //!
 //! The map holds the exact score up to the interpolation of step 3: its constant term is
 //! added, so map values and refined powers are on one scale (at most `n_mics²` per bin
@@ -62,7 +66,7 @@ use ndarray::{ArrayView1, ArrayView2, ArrayView3, Axis, Slice};
 use num_complex::{Complex32, Complex64};
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 
-use super::grid::{GridKind, SearchGrid};
+use super::grid::{GridKind, PeakScore, SearchGrid, SourceSearch};
 use super::stft::periodic_hann;
 use super::{SourceEstimate, frequency_bins};
 use crate::array::MicArray;
@@ -88,11 +92,6 @@ const NEAR_FIELD_RESTARTS: usize = 8;
 /// neighbouring candidates read different parts of the correlation.
 const MIN_HALF_WIDTH: usize = 4;
 
-/// Grid peaks beyond `n_sources` whose exact score is checked before refinement: the
-/// map comes from interpolated tables, and in a reverberant room the direct path and
-/// a reflection can be within its error of each other.
-const EXTRA_CANDIDATES: usize = 2;
-
 /// Tables larger than this many (pair, candidate) entries are refused (256 MiB).
 const MAX_TABLE_ENTRIES: usize = 1 << 27;
 
@@ -107,12 +106,16 @@ pub struct SrpConfig {
     pub speed_of_sound: f64,
     /// The band scored, `(low, high)` in Hz, within `0..=sample_rate / 2`.
     pub freq_range_hz: (f64, f64),
-    /// How many sources to report: the strongest separated peaks.
+    /// How many sources to report: the strongest distinct peaks of the exact score
+    /// (fewer when there are no more, see [`SearchGrid::sources`]).
     pub n_sources: usize,
     /// Least separation between reported sources, in the grid's unit (radians for
-    /// directions, metres for positions); `None` for five grid spacings.
+    /// directions, metres for positions), after refinement too; `None` for five grid
+    /// spacings.
     pub min_separation: Option<f64>,
-    /// Whether to refine each peak off the grid with the exact score.
+    /// Whether to refine each peak off the grid with the exact score. Without it,
+    /// sources are grid candidates (tops of the exact score on the grid) and their
+    /// power is the exact score there.
     pub refine: bool,
     /// The step at which refinement stops, in the grid's unit; `None` for a tenth of
     /// the grid spacing. The last parabolic step lands far closer than its step size.
@@ -203,10 +206,7 @@ struct Work {
     coarse: Vec<f32>,
     map: Vec<f64>,
     score: ScoreWork,
-    maxima: Vec<usize>,
-    kept: Vec<usize>,
-    /// Exact scores of `kept`, while they are ranked.
-    candidate_scores: Vec<f64>,
+    search: SourceSearch,
 }
 
 /// The normalised spectra of the usable frames of the last call, pooled.
@@ -434,9 +434,7 @@ impl SrpPhat {
             coarse: vec![0.0; grid.len()],
             map: vec![0.0; grid.len()],
             score: ScoreWork::new(n_mics, n_band),
-            maxima: Vec::with_capacity(grid.len()),
-            kept: Vec::with_capacity(config.n_sources + EXTRA_CANDIDATES),
-            candidate_scores: Vec::with_capacity(config.n_sources + EXTRA_CANDIDATES),
+            search: SourceSearch::with_capacity(grid.len(), config.n_sources),
         };
         // The pool's cross-spectra follow the pairs' order.
         debug_assert!(
@@ -627,81 +625,44 @@ impl SrpPhat {
         }
     }
 
-    /// The separated peaks of `map`, refined with the exact score over the pooled
-    /// frames, strongest first.
+    /// The distinct peaks of `map` ([`SearchGrid::sources`]), checked and refined with
+    /// the exact score over the pooled frames, strongest first.
     fn estimates(&mut self) -> Result<Vec<SourceEstimate>> {
-        let scorer = ExactScore::new(
+        let Work {
+            map, score, search, ..
+        } = &mut self.work;
+        let mut peaks = SrpPeaks {
+            scorer: ExactScore::new(
+                &self.array,
+                &self.grid,
+                &self.config,
+                self.bins.start,
+                &self.pool,
+            ),
+            work: score,
+            grid: &self.grid,
+            refine_tolerance: self.config.refine.then_some(self.refine_tolerance),
+        };
+        let found = self.grid.sources(
             &self.array,
-            &self.grid,
-            &self.config,
-            self.bins.start,
-            &self.pool,
-        );
-        let work = &mut self.work;
-        self.grid.peaks_into(
-            &work.map,
-            self.config.n_sources + EXTRA_CANDIDATES,
+            map,
+            self.config.n_sources,
             self.min_separation,
-            &mut work.maxima,
-            &mut work.kept,
+            &mut peaks,
+            search,
         );
-        if work.kept.is_empty() {
+        if found.is_empty() {
             return Err(Error::NoEstimate {
                 reason: "the steered response map has no peak".into(),
             });
         }
 
-        // Rank the grid peaks by the exact score, keep the best n_sources.
-        if self.config.refine && work.kept.len() > self.config.n_sources {
-            work.candidate_scores.clear();
-            for &k in &work.kept {
-                let exact = scorer.power(self.grid.points()[k], &mut work.score);
-                work.candidate_scores.push(exact);
-            }
-            for rank in 0..self.config.n_sources {
-                let best = (rank..work.kept.len())
-                    .max_by(|&a, &b| work.candidate_scores[a].total_cmp(&work.candidate_scores[b]))
-                    .expect("more candidates than ranks");
-                work.kept.swap(rank, best);
-                work.candidate_scores.swap(rank, best);
-            }
-        }
-        work.kept.truncate(self.config.n_sources);
-
-        let mut estimates = Vec::with_capacity(work.kept.len());
-        for &k in &work.kept {
-            let start = self.grid.points()[k];
-            let (point, power) = if self.config.refine {
-                let buffers = &mut work.score;
-                let mut score = |p| scorer.power(p, buffers);
-                let mut refined = self.grid.refine(start, self.refine_tolerance, &mut score);
-                // Near a linear or planar array the peak is a narrow ridge along the
-                // range, which steps along x and y climb slowly: restart while it moves.
-                if self.grid.kind() == GridKind::NearField {
-                    for _ in 0..NEAR_FIELD_RESTARTS {
-                        let again = self
-                            .grid
-                            .refine(refined.0, self.refine_tolerance, &mut score);
-                        let moved = self.grid.separation(again.0, refined.0);
-                        refined = again;
-                        if moved < self.refine_tolerance {
-                            break;
-                        }
-                    }
-                }
-                refined
-            } else {
-                (start, work.map[k])
-            };
-            estimates.push(SourceEstimate::from_grid_point(
-                &self.grid,
-                &self.array,
-                point,
-                power,
-            ));
-        }
-        estimates.sort_by(|a, b| b.power().total_cmp(&a.power()));
-        Ok(estimates)
+        Ok(found
+            .iter()
+            .map(|&(point, power)| {
+                SourceEstimate::from_grid_point(&self.grid, &self.array, point, power)
+            })
+            .collect())
     }
 
     /// The exact steered power at `point` (a unit vector or a position, as the grid
@@ -1025,6 +986,46 @@ fn lanczos_taps() -> [[f32; LANCZOS_TAPS]; FINE_STEPS_PER_LAG] {
         let total: f64 = raw.iter().sum();
         std::array::from_fn(|m| (raw[m] / total) as f32)
     })
+}
+
+/// SRP-PHAT's side of the peak search ([`PeakScore`]): the exact score at the grid's
+/// candidates and, with refinement on, the climb off the grid.
+struct SrpPeaks<'a> {
+    scorer: ExactScore<'a>,
+    work: &'a mut ScoreWork,
+    grid: &'a SearchGrid,
+    /// `None` when refinement is off.
+    refine_tolerance: Option<f64>,
+}
+
+impl PeakScore for SrpPeaks<'_> {
+    fn at_candidate(&mut self, index: usize) -> f64 {
+        self.scorer.power(self.grid.points()[index], self.work)
+    }
+
+    fn polish(&mut self, index: usize) -> ([f64; 3], f64) {
+        let start = self.grid.points()[index];
+        let Some(tolerance) = self.refine_tolerance else {
+            return (start, self.at_candidate(index));
+        };
+
+        let (scorer, buffers) = (&self.scorer, &mut *self.work);
+        let mut score = |p| scorer.power(p, buffers);
+        let mut refined = self.grid.refine(start, tolerance, &mut score);
+        // Near a linear or planar array the peak is a narrow ridge along the range,
+        // which steps along x and y climb slowly: restart while it moves.
+        if self.grid.kind() == GridKind::NearField {
+            for _ in 0..NEAR_FIELD_RESTARTS {
+                let again = self.grid.refine(refined.0, tolerance, &mut score);
+                let moved = self.grid.separation(again.0, refined.0);
+                refined = again;
+                if moved < tolerance {
+                    break;
+                }
+            }
+        }
+        refined
+    }
 }
 
 /// Buffers of [`ExactScore::power`].
