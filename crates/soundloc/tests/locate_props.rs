@@ -1,8 +1,8 @@
 //! Properties of `soundloc::locate`: exact delays give back the source, the answer moves
-//! with the scene, the measurement orientation does not matter, and the covariance
-//! predicts the scatter of noisy estimates.
+//! with the scene (translated or rotated), the measurement orientation does not matter,
+//! and the covariance predicts the scatter of noisy estimates.
 
-use nalgebra::{Matrix3, Vector3};
+use nalgebra::{Matrix3, Rotation3, Unit, Vector3};
 use proptest::prelude::*;
 use rand::{SeedableRng, rngs::StdRng};
 use rand_distr::{Distribution, Normal};
@@ -102,6 +102,40 @@ proptest! {
         let expected = [0, 1, 2].map(|a| before.position[a] + shift[a]);
         prop_assert!(distance(after.position, expected) < 1e-5, "{:?} vs {:?}", after, before);
         prop_assert_eq!(after.rejected, before.rejected);
+    }
+
+    #[test]
+    fn rotating_the_scene_turns_the_answer_and_its_covariance_with_it(
+        (sensors, source, all_pairs) in scene(),
+        noise_s in noise(),
+        axis in (-1.0..1.0, -1.0..1.0, -1.0..1.0),
+        angle in -3.1..3.1,
+    ) {
+        prop_assume!(condition_number(&sensors, source) < 1e5);
+        let axis = Vector3::new(axis.0, axis.1, axis.2);
+        prop_assume!(axis.norm() > 0.1);
+        let rotation = Rotation3::from_axis_angle(&Unit::new_normalize(axis), angle);
+        let turn = |p: [f64; 3]| -> [f64; 3] { (rotation * Vector3::from(p)).into() };
+        let turned: Vec<[f64; 3]> = sensors.iter().map(|&p| turn(p)).collect();
+
+        // The same delays, heard by the turned array: the answer turns with it.
+        let measurements = delays(&sensors, source, all_pairs, 1e-5, &noise_s);
+        let before = solve(&sensors, &measurements);
+        let after = solve(&turned, &measurements);
+        prop_assert!(distance(after.position, turn(before.position)) < 1e-5, "{:?} vs {:?}", after, before);
+        prop_assert_eq!(&after.rejected, &before.rejected);
+
+        // Covariance: R C R^T, compared where both are finite.
+        let c = Matrix3::from_fn(|r, k| before.covariance[r][k]);
+        prop_assume!(c.iter().all(|x| x.is_finite()));
+        let expected = rotation.matrix() * c * rotation.matrix().transpose();
+        let scale = expected.abs().max().max(1e-30);
+        for r in 0..3 {
+            for k in 0..3 {
+                prop_assert!((after.covariance[r][k] - expected[(r, k)]).abs() <= 1e-5 * scale,
+                    "{:?} vs {}", after.covariance, expected);
+            }
+        }
     }
 
     #[test]
