@@ -9,8 +9,11 @@ use soundloc::associate::{AssociationOptions, OnsetTime, associate};
 
 const C: f64 = DEFAULT_SPEED_OF_SOUND;
 
+/// A source: where, and when it emits (seconds).
+type Source = ([f64; 3], f64);
+
 /// 5 to 8 sensors over a 300 m block, 1 to 3 sources inside it at different times.
-fn scene() -> impl Strategy<Value = (Vec<[f64; 3]>, Vec<([f64; 3], f64)>)> {
+fn scene() -> impl Strategy<Value = (Vec<[f64; 3]>, Vec<Source>)> {
     let sensor = (0.0..300.0, 0.0..300.0, 2.0..6.0).prop_map(|(x, y, z)| [x, y, z]);
     let source = ((20.0..280.0, 20.0..280.0), 0.0..60.0).prop_map(|((x, y), t)| ([x, y, 4.0], t));
     (
@@ -20,7 +23,7 @@ fn scene() -> impl Strategy<Value = (Vec<[f64; 3]>, Vec<([f64; 3], f64)>)> {
 }
 
 /// Each source's arrival at every sensor.
-fn onsets(sensors: &[[f64; 3]], sources: &[([f64; 3], f64)], offset_s: f64) -> Vec<OnsetTime> {
+fn onsets(sensors: &[[f64; 3]], sources: &[Source], offset_s: f64) -> Vec<OnsetTime> {
     let mut onsets = Vec::new();
     for (position, emission_s) in sources {
         for (sensor, at) in sensors.iter().enumerate() {
