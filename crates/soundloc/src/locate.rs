@@ -139,6 +139,17 @@ use crate::error::{Error, Result, check_finite};
 /// that precise, and the rounding of the delays themselves is about `1e-17` s.
 pub const MIN_DELAY_STD_S: f64 = 1e-15;
 
+/// The largest coordinate accepted, metres, in any axis (sensors, initial guess, plane
+/// height, height bounds): 100 000 km, far beyond any place on Earth in any frame, and
+/// small enough that squared distances cannot overflow.
+pub const MAX_COORDINATE_M: f64 = 1e8;
+
+/// Speeds of sound accepted, m/s: from far below any gas to above any solid.
+pub const SPEED_OF_SOUND_RANGE_M_S: (f64, f64) = (1.0, 1e5);
+
+/// The largest delay or delay std accepted, seconds (a year is 3e7 s).
+pub const MAX_DELAY_S: f64 = 1e9;
+
 /// Two sensors closer than this, metres, are taken to be at the same position.
 const COINCIDENT_SENSORS_M: f64 = 1e-6;
 
@@ -512,10 +523,11 @@ fn validate_options(options: &LocateOptions) -> Result<()> {
         }
     }
     let c = options.speed_of_sound;
-    if !(c.is_finite() && c > 0.0) {
+    let (c_min, c_max) = SPEED_OF_SOUND_RANGE_M_S;
+    if !(c_min..=c_max).contains(&c) {
         return Err(Error::parameter(
             "speed_of_sound",
-            "a positive, finite speed in m/s",
+            format!("a speed from {c_min} to {c_max:e} m/s"),
             c,
         ));
     }
@@ -532,29 +544,43 @@ fn validate_options(options: &LocateOptions) -> Result<()> {
     }
     if let Some(prior) = options.height_prior {
         let ordered = prior.min_m < prior.max_m;
-        if !(prior.min_m.is_finite() && prior.max_m.is_finite() && ordered) {
+        let inside = |z: f64| z.abs() <= MAX_COORDINATE_M;
+        if !(inside(prior.min_m) && inside(prior.max_m) && ordered) {
             return Err(Error::parameter(
                 "height_prior",
-                "finite bounds with min_m < max_m",
+                format!("bounds within +-{MAX_COORDINATE_M:e} m with min_m < max_m"),
                 format!("min_m = {}, max_m = {}", prior.min_m, prior.max_m),
             ));
         }
     }
     if let Some(height) = options.plane_height_m {
-        check_finite(|| "plane_height_m".to_string(), &[height])?;
+        check_coordinates(|| "plane_height_m".to_string(), &[height])?;
     }
     if let Some(guess) = options.initial_guess {
-        check_finite(|| "initial_guess".to_string(), &guess)?;
+        check_coordinates(|| "initial_guess".to_string(), &guess)?;
     }
     Ok(())
 }
 
-/// Checks that every sensor coordinate is finite.
+/// Checks that every sensor coordinate is finite and within [`MAX_COORDINATE_M`].
 fn validate_sensors(sensors: &[[f64; 3]]) -> Result<()> {
     for (k, position) in sensors.iter().enumerate() {
-        check_finite(|| format!("sensor {k} position"), position)?;
+        check_coordinates(|| format!("sensor {k} position"), position)?;
     }
     Ok(())
+}
+
+/// Finite coordinates within [`MAX_COORDINATE_M`] of the origin in every axis.
+fn check_coordinates(what: impl Fn() -> String, values: &[f64]) -> Result<()> {
+    check_finite(&what, values)?;
+    match values.iter().find(|v| v.abs() > MAX_COORDINATE_M) {
+        Some(value) => Err(Error::parameter(
+            "position",
+            format!("coordinates within +-{MAX_COORDINATE_M:e} m"),
+            format!("{value} in {}", what()),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Checks indices, delays and standard deviations of every measurement.
@@ -586,10 +612,17 @@ fn validate_measurements(n_sensors: usize, measurements: &[TdoaMeasurement]) -> 
                 value: m.delay_s.to_string(),
             });
         }
-        if !(m.std_s.is_finite() && m.std_s >= MIN_DELAY_STD_S) {
+        if m.delay_s.abs() > MAX_DELAY_S {
+            return Err(Error::parameter(
+                "measurement.delay_s",
+                format!("a delay within +-{MAX_DELAY_S:e} s"),
+                format!("{} in measurement {index}", m.delay_s),
+            ));
+        }
+        if !((MIN_DELAY_STD_S..=MAX_DELAY_S).contains(&m.std_s)) {
             return Err(Error::parameter(
                 "measurement.std_s",
-                format!("a finite standard deviation of at least {MIN_DELAY_STD_S:e} s"),
+                format!("a standard deviation from {MIN_DELAY_STD_S:e} to {MAX_DELAY_S:e} s"),
                 format!("{} in measurement {index}", m.std_s),
             ));
         }
@@ -2100,6 +2133,43 @@ mod tests {
             matches!(error, Error::Underdetermined { got: 0, .. }),
             "{error}"
         );
+    }
+
+    #[test]
+    fn absurd_magnitudes_are_refused_before_they_overflow() {
+        // Found by the multilateration fuzz target: sensors 1e202 m away, a speed of
+        // sound of 1e65 m/s and delays of 1e243 s gave an infinite residual.
+        let sensors = field_array();
+        let good = reference_delays(&sensors, [37.0, 62.0, 4.0], 1e-5);
+        let defaults = LocateOptions::default();
+        let message = |sensors: &[[f64; 3]], measurements: &[TdoaMeasurement], options| {
+            locate(sensors, measurements, options)
+                .unwrap_err()
+                .to_string()
+        };
+
+        let mut far = sensors.clone();
+        far[3][1] = -1.6e202;
+        assert!(message(&far, &good, &defaults).contains("sensor 3 position"));
+
+        let fast = LocateOptions {
+            speed_of_sound: 1.5e65,
+            ..LocateOptions::default()
+        };
+        assert!(message(&sensors, &good, &fast).contains("speed_of_sound"));
+
+        let mut long = good.clone();
+        long[1].delay_s = -5.6e243;
+        assert!(message(&sensors, &long, &defaults).contains("measurement 1"));
+        long[1] = good[1];
+        long[1].std_s = 8.4e267;
+        assert!(message(&sensors, &long, &defaults).contains("measurement.std_s"));
+
+        let guess = LocateOptions {
+            initial_guess: Some([0.0, -1.4e73, 0.0]),
+            ..LocateOptions::default()
+        };
+        assert!(message(&sensors, &good, &guess).contains("initial_guess"));
     }
 
     #[test]
