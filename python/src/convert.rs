@@ -118,21 +118,31 @@ fn widen(signal: &Signal<'_>) -> Vec<f64> {
     }
 }
 
-/// Reads an `(n, 3)` table of real numbers (a NumPy array of any real dtype, or a
-/// nested sequence) into rows, or explains why it is not one.
-pub fn rows_of_three(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<[f64; 3]>> {
-    let py = obj.py();
-    let expected = "an (n, 3) array of real numbers";
-
-    // Lists and tuples go through numpy.asarray, so their dtype can be checked like an array's.
-    let array = match obj.cast::<PyUntypedArray>() {
-        Ok(array) => array.clone(),
-        Err(_) => py
+/// `obj` as a NumPy array: itself, or `numpy.asarray(obj)` for lists and tuples; an
+/// `InvalidInputError` naming `name` and `expected` when numpy cannot convert it.
+pub(crate) fn as_array<'py>(
+    obj: &Bound<'py, PyAny>,
+    name: &str,
+    expected: &str,
+) -> PyResult<Bound<'py, PyUntypedArray>> {
+    match obj.cast::<PyUntypedArray>() {
+        Ok(array) => Ok(array.clone()),
+        Err(_) => obj
+            .py()
             .import("numpy")?
             .call_method1("asarray", (obj,))
             .and_then(|converted| Ok(converted.cast_into::<PyUntypedArray>()?))
-            .map_err(|error| invalid(name, expected, format!("{} ({error})", describe(obj))))?,
-    };
+            .map_err(|error| invalid(name, expected, format!("{} ({error})", describe(obj)))),
+    }
+}
+
+/// Reads an `(n, 3)` table of real numbers (a NumPy array of any real dtype, or a
+/// nested sequence) into rows, or explains why it is not one.
+pub fn rows_of_three(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<[f64; 3]>> {
+    let expected = "an (n, 3) array of real numbers";
+
+    // Lists and tuples go through numpy.asarray, so their dtype can be checked like an array's.
+    let array = as_array(obj, name, expected)?;
     let kind = array.dtype().kind();
     let real = matches!(kind, b'f' | b'i' | b'u');
     if !real || array.ndim() != 2 || array.shape()[1] != 3 {

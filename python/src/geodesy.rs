@@ -3,14 +3,14 @@
 
 use numpy::ndarray::{Array1, Array2};
 use numpy::prelude::*;
-use numpy::{PyArray2, PyUntypedArray};
+use numpy::{PyArray2, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 use soundloc::geodesy::{
     self as core, CoordinateSystem, EnuFrame, LatLonAlt, UtmPosition, wgs84_to_utm as to_utm,
 };
 
 use crate::convert::arg;
-use crate::convert::{describe, rows_of_three};
+use crate::convert::{as_array, describe, rows_of_three};
 use crate::errors::{guarded, invalid};
 
 /// A local east-north-up frame (metres) for positions surveyed in a coordinate system.
@@ -275,16 +275,8 @@ fn coordinate_system(
 
 /// Reads `(k, 3)` or `(3,)` real numbers as rows; the flag says it was a single point.
 pub(crate) fn points(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<(Vec<[f64; 3]>, bool)> {
-    let py = obj.py();
     let expected = "a (3,) or (k, 3) array of real numbers";
-    let array = match obj.cast::<PyUntypedArray>() {
-        Ok(array) => array.clone(),
-        Err(_) => py
-            .import("numpy")?
-            .call_method1("asarray", (obj,))
-            .and_then(|converted| Ok(converted.cast_into::<PyUntypedArray>()?))
-            .map_err(|error| invalid(name, expected, format!("{} ({error})", describe(obj))))?,
-    };
+    let array = as_array(obj, name, expected)?;
     if array.ndim() == 1 && array.shape() == [3] {
         let as_table = array.call_method1("reshape", ((1, 3),))?;
         let rows =
