@@ -279,7 +279,9 @@ def test_a_scene_path_may_be_bytes_and_a_wrong_type_names_the_argument(scene):
             call()
 
 
-def test_a_declared_clock_offset_gives_the_unshifted_positions(tmp_path, scene, estimates):
+def test_a_declared_clock_offset_gives_the_unshifted_positions(
+    tmp_path, scene, estimates
+):
     # Ex-5's file made to start 0.137 s late (its own first 0.137 s put in front), as
     # from a clock running 0.137 s ahead, and the offset stated in the scene.
     with wave.open(str(LOCAR / "Ex-5.wav"), "rb") as source:
@@ -293,7 +295,9 @@ def test_a_declared_clock_offset_gives_the_unshifted_positions(tmp_path, scene, 
     for sensor in scene.sensor_ids:
         if sensor != "Ex-5":
             text = text.replace(f'"{sensor}.wav"', f'"{LOCAR / (sensor + ".wav")}"')
-    text = text.replace('audio = "Ex-5.wav"\n', 'audio = "Ex-5.wav"\nclock_offset_s = 0.137\n')
+    text = text.replace(
+        'audio = "Ex-5.wav"\n', 'audio = "Ex-5.wav"\nclock_offset_s = 0.137\n'
+    )
     moved = soundloc.Scene.from_file(_write_scene(tmp_path, text))
 
     expected_offsets = [0.137 if s == "Ex-5" else 0.0 for s in scene.sensor_ids]
@@ -309,5 +313,7 @@ def test_a_bad_clock_offset_names_the_sensor_and_the_field(tmp_path):
     text = _small_scene().replace(
         'id = "Ex-3"\n', 'id = "Ex-3"\nclock_offset_s = 1e6\n'
     )
-    with pytest.raises(InvalidInputError, match=r'sensors\[2\]\.clock_offset_s.*"Ex-3"'):
+    with pytest.raises(
+        InvalidInputError, match=r'sensors\[2\]\.clock_offset_s.*"Ex-3"'
+    ):
         soundloc.Scene.from_file(_write_scene(tmp_path, text))
