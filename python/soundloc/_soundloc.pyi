@@ -1650,6 +1650,11 @@ class Scene:
     origin : (float, float, float) or None
         Where the local frame's ``[0, 0, 0]`` is: ``(lat_deg, lon_deg, alt_m)``;
         None for a local scene without ``origin``.
+    clock_offsets_s : ndarray, shape (n_sensors,)
+        Each sensor's clock minus true time, seconds (``clock_offset_s`` in the file,
+        0 where not given): a sound reaching the sensor at true time ``t`` sits at
+        ``t + clock_offsets_s[k]`` in its recording. Windows and detected times are
+        in true time; the offsets are removed before delays are measured.
     speed_of_sound : float
         m/s, as given or computed from the air temperature and humidity.
     events : list of EventWindow
@@ -1684,6 +1689,8 @@ class Scene:
     def coordinate_system(self) -> str: ...
     @property
     def origin(self) -> tuple[float, float, float] | None: ...
+    @property
+    def clock_offsets_s(self) -> npt.NDArray[np.float64]: ...
     @property
     def speed_of_sound(self) -> float: ...
     @property

@@ -184,6 +184,19 @@ impl Scene {
             .map(|o| (o.lat_deg, o.lon_deg, o.alt_m))
     }
 
+    /// Each sensor's clock minus true time, seconds, shape (n_sensors,); 0 where the file
+    /// gives none.
+    #[getter]
+    fn clock_offsets_s<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        let offsets: Vec<f64> = self
+            .scene
+            .sensors
+            .iter()
+            .map(|s| s.clock_offset_s)
+            .collect();
+        offsets.into_pyarray(py)
+    }
+
     /// Speed of sound, m/s, given or computed from the air.
     #[getter]
     fn speed_of_sound(&self) -> f64 {

@@ -277,3 +277,43 @@ def test_a_scene_path_may_be_bytes_and_a_wrong_type_names_the_argument(scene):
     ]:
         with pytest.raises(TypeError, match=f"^{name}: expected a path"):
             call()
+
+
+def test_a_declared_clock_offset_gives_the_unshifted_positions(
+    tmp_path, scene, estimates
+):
+    # Ex-5's file made to start 0.137 s late (its own first 0.137 s put in front), as
+    # from a clock running 0.137 s ahead, and the offset stated in the scene.
+    with wave.open(str(LOCAR / "Ex-5.wav"), "rb") as source:
+        params = source.getparams()
+        frames = source.readframes(params.nframes)
+    shift = round(0.137 * params.framerate) * params.sampwidth * params.nchannels
+    with wave.open(str(tmp_path / "Ex-5.wav"), "wb") as shifted:
+        shifted.setparams(params)
+        shifted.writeframes(frames[:shift] + frames)
+    text = SCENE.read_text()
+    for sensor in scene.sensor_ids:
+        if sensor != "Ex-5":
+            text = text.replace(f'"{sensor}.wav"', f'"{LOCAR / (sensor + ".wav")}"')
+    text = text.replace(
+        'audio = "Ex-5.wav"\n', 'audio = "Ex-5.wav"\nclock_offset_s = 0.137\n'
+    )
+    moved = soundloc.Scene.from_file(_write_scene(tmp_path, text))
+
+    expected_offsets = [0.137 if s == "Ex-5" else 0.0 for s in scene.sensor_ids]
+    np.testing.assert_array_equal(moved.clock_offsets_s, expected_offsets)
+    np.testing.assert_array_equal(scene.clock_offsets_s, np.zeros(9))
+    for found, want in zip(moved.locate_events(), estimates):
+        assert found.error is None
+        np.testing.assert_allclose(found.position, want.position, atol=0.03)
+        assert found.used == want.used
+
+
+def test_a_bad_clock_offset_names_the_sensor_and_the_field(tmp_path):
+    text = _small_scene().replace(
+        'id = "Ex-3"\n', 'id = "Ex-3"\nclock_offset_s = 1e6\n'
+    )
+    with pytest.raises(
+        InvalidInputError, match=r'sensors\[2\]\.clock_offset_s.*"Ex-3"'
+    ):
+        soundloc.Scene.from_file(_write_scene(tmp_path, text))

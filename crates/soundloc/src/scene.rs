@@ -28,7 +28,7 @@
 //! position = [371296.0242, 5934638.023, 738.0433]   # in the system above
 //! audio = "Ex-1.wav"             # relative to the scene file's folder
 //! channel = 0                    # optional, default 0
-//! clock_offset_s = 0.0           # optional: this sensor's clock minus true time
+//! clock_offset_s = 0.0           # optional: this sensor's clock minus true time, s
 //!
 //! [[events]]                     # optional
 //! start_s = 0.8
@@ -66,6 +66,10 @@ const PLAUSIBLE_SPEED_OF_SOUND: (f64, f64) = (250.0, 450.0);
 /// Two sensors closer than this, metres, are taken to be at the same place.
 const SAME_POSITION_M: f64 = 1e-3;
 
+/// The largest clock offset a sensor may state, seconds either way: one day. A larger one is
+/// a date or unit mistake (milliseconds written as seconds), not a drifting clock.
+const MAX_CLOCK_OFFSET_S: f64 = 86_400.0;
+
 /// One deployment: sensors, their recordings, the air, and the events to locate.
 #[derive(Debug, Clone)]
 pub struct Scene {
@@ -100,8 +104,10 @@ pub struct Sensor {
     pub audio: PathBuf,
     /// The channel of `audio` this sensor recorded, from 0.
     pub channel: usize,
-    /// This sensor's clock minus true time, seconds: subtract it from the sensor's times to
-    /// get true times.
+    /// This sensor's clock minus true time, seconds: its clock reads true time plus this
+    /// offset, so a sound that arrives at true time `t` sits at `t + clock_offset_s` in its
+    /// recording. Subtract it from the sensor's times to get true times. At most one day
+    /// either way; 0 when the scene does not give it.
     pub clock_offset_s: f64,
 }
 
@@ -380,12 +386,15 @@ pub(crate) fn parse<T: DeserializeOwned>(text: &str, path: &Path) -> Result<T> {
             ),
             None => (String::new(), String::new()),
         };
+        let sensor = sensor_named_by(tree.get_ref(), &field)
+            .map(|id| format!("sensor \"{id}\": "))
+            .unwrap_or_default();
         let field = if field.is_empty() {
             "(top level)".to_string()
         } else {
             field
         };
-        fail(field, format!("{at}{}", e.message()))
+        fail(field, format!("{sensor}{at}{}", e.message()))
     })
 }
 
@@ -430,6 +439,30 @@ fn field_in_value(value: &DeValue<'_>, offset: usize) -> Option<String> {
                 None => item.span().contains(&offset).then(|| format!("[{index}]")),
             }
         }),
+        _ => None,
+    }
+}
+
+/// The id of the sensor a field like `sensors[3].clock_offset_s` belongs to, when that
+/// entry has a text id; so that a type error names the sensor as well as its index.
+fn sensor_named_by<'a>(table: &'a DeTable<'_>, field: &str) -> Option<&'a str> {
+    let index: usize = field
+        .strip_prefix("sensors[")?
+        .split(']')
+        .next()?
+        .parse()
+        .ok()?;
+
+    let (_, sensors) = table.iter().find(|(key, _)| key.get_ref() == "sensors")?;
+    let DeValue::Array(sensors) = sensors.get_ref() else {
+        return None;
+    };
+    let DeValue::Table(sensor) = sensors.get(index)?.get_ref() else {
+        return None;
+    };
+    let (_, id) = sensor.iter().find(|(key, _)| key.get_ref() == "id")?;
+    match id.get_ref() {
+        DeValue::String(id) => Some(id.as_ref()),
         _ => None,
     }
 }
@@ -631,11 +664,13 @@ fn check_sensors(
             fail,
         )?;
         let what = format!("sensor \"{}\"", sensor.id);
-        if !sensor.clock_offset_s.is_finite() {
+        let offset = sensor.clock_offset_s;
+        if !(offset.is_finite() && offset.abs() <= MAX_CLOCK_OFFSET_S) {
             return Err(fail(
                 &field("clock_offset_s"),
                 format!(
-                    "expected a finite offset in seconds, got {}",
+                    "{what}: expected a finite clock offset in seconds of at most {MAX_CLOCK_OFFSET_S} \
+                     either way (one day), got {}",
                     sensor.clock_offset_s
                 ),
             ));

@@ -377,3 +377,40 @@ fn the_locar_scene_loads() {
     assert!((-6.0..-4.0).contains(&low.unwrap()), "{low:?}");
     assert!((15.0..17.0).contains(&high.unwrap()), "{high:?}");
 }
+
+#[test]
+fn clock_offsets_are_read_and_default_to_zero() {
+    let text = local_scene(&[(
+        "audio = \"B.wav\"\n",
+        "audio = \"B.wav\"\nclock_offset_s = -0.137\n",
+    )]);
+    let scene = Scene::from_toml_str(&text, scene_path("clock-offset")).unwrap();
+    let offsets: Vec<f64> = scene.sensors.iter().map(|s| s.clock_offset_s).collect();
+    assert_eq!(offsets, vec![0.0, -0.137, 0.0]);
+}
+
+#[test]
+fn bad_clock_offsets_name_the_sensor_and_the_field() {
+    for (test, value, expected) in [
+        ("offset-nan", "nan", "got NaN"),
+        ("offset-inf", "-inf", "got -inf"),
+        ("offset-huge", "1e9", "got 1000000000"),
+        ("offset-day", "86400.5", "at most 86400"),
+    ] {
+        let edit = format!("audio = \"B.wav\"\nclock_offset_s = {value}\n");
+        let text = local_scene(&[("audio = \"B.wav\"\n", edit.as_str())]);
+        let (field, message) = scene_error(test, &text);
+        assert_eq!(field, "sensors[1].clock_offset_s", "{value}: {message}");
+        assert!(message.contains("sensor \"B\""), "{value}: {message}");
+        assert!(message.contains(expected), "{value}: {message}");
+    }
+
+    let text = local_scene(&[(
+        "audio = \"B.wav\"\n",
+        "audio = \"B.wav\"\nclock_offset_s = \"0.1\"\n",
+    )]);
+    let (field, message) = scene_error("offset-text", &text);
+    assert_eq!(field, "sensors[1].clock_offset_s");
+    assert!(message.contains("line 19, column 18"), "{message}");
+    assert!(message.contains("sensor \"B\""), "{message}");
+}
