@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use hound::{SampleFormat, WavSpec, WavWriter};
 use soundloc::Error;
-use soundloc::event::SceneAudio;
+use soundloc::event::{EventOptions, SceneAudio, locate_event};
 use soundloc::gcc::{GccConfig, GccPhat};
 use soundloc::scene::Scene;
 
@@ -73,6 +73,11 @@ channel = {b_channel}
 id = "C"
 position = [0.0, 10.0, 1.0]
 audio = "C.wav"
+
+[[events]]
+start_s = 0.6
+end_s = 0.9
+band_hz = [500.0, 4000.0]
 "#
     );
     Scene::from_toml_str(&text, dir.join("inputs.scene.toml")).unwrap()
@@ -170,4 +175,20 @@ fn a_channel_clipped_to_a_constant_is_refused_as_silent() {
     let mut gcc = GccPhat::new(1024, RATE, GccConfig::default()).unwrap();
     let err = gcc.tdoa(&x, &flat, None).unwrap_err();
     assert!(err.to_string().contains("silent or constant"), "{err}");
+}
+
+#[test]
+fn files_of_different_lengths_load_but_a_window_past_the_shorter_end_names_its_sensor() {
+    // B lasts 0.5 s, the others 1 s; the event lies at 0.6 to 0.9 s.
+    let dir = folder("lengths");
+    write_noise(&dir.join("A.wav"), 1, 16_000, 16_000);
+    write_noise(&dir.join("B.wav"), 1, 16_000, 8_000);
+    write_noise(&dir.join("C.wav"), 1, 16_000, 16_000);
+    let scene = scene(&dir, 0);
+    let audio = SceneAudio::load(&scene).unwrap();
+
+    let err = locate_event(&scene, &audio, &scene.events[0], &EventOptions::default()).unwrap_err();
+    let message = err.to_string();
+    assert!(matches!(err, Error::InvalidParameter { .. }), "{err:?}");
+    assert!(message.contains("sensor \"B\" (0 to 0.500 s"), "{message}");
 }
