@@ -5,9 +5,10 @@
 //! as they are. GCC-PHAT does not care about the scale, but a common one makes levels
 //! comparable between recorders that wrote different formats.
 //!
-//! Supported: PCM integers of 8, 16, 24 and 32 bits and 32-bit IEEE floats, mono or
-//! multichannel, with plain or `WAVE_FORMAT_EXTENSIBLE` headers (the [`hound`] crate reads
-//! them).
+//! Supported: PCM integers of 8, 16, 24 and 32 bits and 32 and 64-bit IEEE floats, mono or
+//! multichannel, with plain or `WAVE_FORMAT_EXTENSIBLE` headers. 24-bit samples may sit in
+//! 3-byte or 4-byte containers; in a 4-byte one the low three bytes hold the sample (as
+//! [`hound`] writes them).
 //!
 //! A bad file is an error, never a panic: a missing or empty file, a corrupt header, a zero
 //! sample rate, data that end before the header says they should, and NaN or infinite float
@@ -18,7 +19,8 @@
 //! with bounded memory: it reads the raw bytes of many frames at once and converts them in one
 //! tight loop, which is far cheaper than decoding sample by sample. [`read_wav`] and
 //! [`read_channel_window`] are built on it, so every path decodes with the same code. The
-//! header is parsed by [`hound`]; the data are read straight from the file.
+//! header is parsed here, chunk by chunk, with every size checked against the file's length;
+//! the data are read straight from the file.
 //!
 //! ```no_run
 //! use soundloc::audio::WavStream;
@@ -39,8 +41,6 @@ use std::fs::File;
 use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-
-use hound::{SampleFormat, WavReader};
 
 use crate::error::{Error, Result};
 
@@ -217,20 +217,28 @@ enum Encoding {
     Signed32,
     /// 32-bit IEEE floats.
     Float32,
+    /// 64-bit IEEE floats.
+    Float64,
 }
 
 impl Encoding {
-    /// The encoding of a sample format, its valid bits and its container size in bytes, or
-    /// `None` for a layout that is not supported.
-    fn from_header(format: SampleFormat, bits: u16, container_bytes: usize) -> Option<Self> {
-        match (format, bits, container_bytes) {
-            (SampleFormat::Int, 8, 1) => Some(Encoding::Unsigned8),
-            (SampleFormat::Int, 16, 2) => Some(Encoding::Signed16),
-            (SampleFormat::Int, 24, 3 | 4) => Some(Encoding::Signed24),
-            (SampleFormat::Int, 32, 4) => Some(Encoding::Signed32),
-            (SampleFormat::Float, 32, 4) => Some(Encoding::Float32),
+    /// The encoding of samples that are floats or integers, with their valid bits and their
+    /// container size in bytes, or `None` for a layout that is not supported.
+    fn from_header(float: bool, bits: u16, container_bytes: usize) -> Option<Self> {
+        match (float, bits, container_bytes) {
+            (false, 8, 1) => Some(Encoding::Unsigned8),
+            (false, 16, 2) => Some(Encoding::Signed16),
+            (false, 24, 3 | 4) => Some(Encoding::Signed24),
+            (false, 32, 4) => Some(Encoding::Signed32),
+            (true, 32, 4) => Some(Encoding::Float32),
+            (true, 64, 8) => Some(Encoding::Float64),
             _ => None,
         }
+    }
+
+    /// Whether the samples are floats, which alone can be NaN or infinite.
+    fn is_float(self) -> bool {
+        matches!(self, Encoding::Float32 | Encoding::Float64)
     }
 
     /// Appends one sample of every frame of `raw` to `out`: the sample that starts `offset`
@@ -256,6 +264,7 @@ impl Encoding {
             Encoding::Float32 => decode_strided(raw, frame_bytes, offset, out, |bytes| {
                 f64::from(f32::from_le_bytes(bytes))
             }),
+            Encoding::Float64 => decode_strided(raw, frame_bytes, offset, out, f64::from_le_bytes),
         }
     }
 }
@@ -333,45 +342,33 @@ impl WavStream {
             ));
         }
 
-        // Parse the header, which leaves the reader at the first byte of the samples.
-        let reader = WavReader::new(BufReader::new(file))
-            .map_err(|e| audio_error(describe_header_error(e)))?;
-        let spec = reader.spec();
-        if spec.sample_rate == 0 {
-            return Err(audio_error(
-                "expected a positive sample rate in the header, got 0 Hz".into(),
-            ));
-        }
-        let n_channels = usize::from(spec.channels);
-        let n_samples = reader.duration() as usize;
-        let n_values = reader.len() as usize;
+        // Parse the header: the layout of the samples and where they lie in the file.
+        let mut file = file;
+        let header = parse_header(&mut file, file_len).map_err(|e| match e {
+            HeaderError::Io(source) => io_error(source),
+            HeaderError::Invalid(reason) => audio_error(reason),
+        })?;
+        let Header {
+            encoding,
+            sample_rate,
+            n_channels,
+            container_bytes,
+            data_start,
+            data_len,
+        } = header;
+
+        // The whole frames in the data chunk are the samples; none is an error.
+        let frame_bytes = (container_bytes * n_channels) as u64;
+        let n_samples = usize::try_from(data_len / frame_bytes).map_err(|_| {
+            audio_error(format!(
+                "expected a data chunk this machine can address, got {data_len} bytes"
+            ))
+        })?;
         if n_samples == 0 {
             return Err(audio_error("expected audio samples, got none".into()));
         }
-        let mut buffered = reader.into_inner();
-        let data_start = buffered.stream_position().map_err(io_error)?;
-        let mut file = buffered.into_inner();
-
-        // The data chunk's length sits in the four bytes before its first sample; with the
-        // number of samples it gives the container size (24-bit samples may fill 4 bytes).
-        let mut data_len = [0u8; 4];
-        file.seek(SeekFrom::Start(data_start.saturating_sub(4)))
-            .and_then(|_| file.read_exact(&mut data_len))
-            .map_err(io_error)?;
-        let data_len = u64::from(u32::from_le_bytes(data_len));
-        let container_bytes = (data_len / n_values as u64) as usize;
-        let encoding =
-            Encoding::from_header(spec.sample_format, spec.bits_per_sample, container_bytes)
-                .ok_or_else(|| {
-                    audio_error(format!(
-                        "expected 8, 16, 24 or 32-bit integer or 32-bit float PCM, got {}-bit {:?} \
-                     samples in {container_bytes}-byte containers",
-                        spec.bits_per_sample, spec.sample_format
-                    ))
-                })?;
 
         // Refuse a file that ends before its data do.
-        let frame_bytes = (container_bytes * n_channels) as u64;
         let available = file_len.saturating_sub(data_start) / frame_bytes;
         if available < n_samples as u64 {
             return Err(audio_error(format!(
@@ -385,7 +382,7 @@ impl WavStream {
             path: path.to_path_buf(),
             file,
             encoding,
-            sample_rate: spec.sample_rate,
+            sample_rate,
             n_channels,
             n_samples,
             container_bytes,
@@ -512,7 +509,7 @@ impl WavStream {
             .decode_into(raw, self.frame_bytes(), offset, out);
 
         // Only floats can be non-finite; one pass over the block finds them.
-        if self.encoding == Encoding::Float32 {
+        if self.encoding.is_float() {
             if let Some(index) = out[first..].iter().position(|v| !v.is_finite()) {
                 return Err(self.error(format!(
                     "expected finite samples, got {} in channel {channel} at sample {}",
@@ -538,15 +535,186 @@ impl WavStream {
     }
 }
 
-/// Explains why a WAV header could not be read.
-fn describe_header_error(error: hound::Error) -> String {
-    match error {
-        hound::Error::Unsupported => "expected 8, 16, 24 or 32-bit integer or 32-bit float PCM, \
-                                      got an unsupported WAV format"
-            .into(),
-        hound::Error::IoError(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-            "expected a complete WAV header, got a file that ends inside it".into()
+/// The layout of a WAV file's samples and where they lie, as its header gives them.
+#[derive(Debug)]
+struct Header {
+    encoding: Encoding,
+    sample_rate: u32,
+    n_channels: usize,
+    /// Bytes per sample of one channel, as stored.
+    container_bytes: usize,
+    /// Byte offset of the first sample in the file.
+    data_start: u64,
+    /// Length of the data chunk in bytes, as its header gives it.
+    data_len: u64,
+}
+
+/// Why a header could not be parsed: the file could not be read, or what it holds is not a
+/// WAV header soundloc reads (the reason says what was expected and what was found).
+#[derive(Debug)]
+enum HeaderError {
+    Io(std::io::Error),
+    Invalid(String),
+}
+
+impl From<std::io::Error> for HeaderError {
+    fn from(error: std::io::Error) -> Self {
+        if error.kind() == std::io::ErrorKind::UnexpectedEof {
+            HeaderError::Invalid(
+                "expected a complete WAV header, got a file that ends inside it".into(),
+            )
+        } else {
+            HeaderError::Io(error)
         }
-        other => format!("expected a valid WAV header: {other}"),
     }
+}
+
+/// What the reader accepts, for error messages.
+const SUPPORTED: &str = "8, 16, 24 or 32-bit integer or 32 or 64-bit float PCM";
+
+/// `WAVE_FORMAT_PCM`, `WAVE_FORMAT_IEEE_FLOAT` and `WAVE_FORMAT_EXTENSIBLE`.
+const FORMAT_PCM: u16 = 1;
+const FORMAT_FLOAT: u16 = 3;
+const FORMAT_EXTENSIBLE: u16 = 0xFFFE;
+
+/// The last 14 bytes of every standard `KSDATAFORMAT_SUBTYPE_*` GUID, after the format tag.
+const SUBTYPE_SUFFIX: [u8; 14] = [
+    0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xAA, 0x00, 0x38, 0x9B, 0x71,
+];
+
+/// Reads the RIFF header, the `fmt ` chunk and the position of the `data` chunk of a file of
+/// `file_len` bytes, skipping any other chunk. Every size is checked against the file before
+/// it is used, so a corrupt size gives an error rather than a huge allocation or a panic.
+fn parse_header(file: &mut File, file_len: u64) -> std::result::Result<Header, HeaderError> {
+    let invalid = |reason: String| HeaderError::Invalid(reason);
+    let mut reader = BufReader::new(file);
+
+    // The RIFF header: "RIFF", a size soundloc does not trust, "WAVE".
+    let mut riff = [0u8; 12];
+    reader.read_exact(&mut riff)?;
+    if &riff[0..4] != b"RIFF" || &riff[8..12] != b"WAVE" {
+        return Err(invalid(format!(
+            "expected a WAV header starting with \"RIFF\" and \"WAVE\", got {:?} and {:?}",
+            String::from_utf8_lossy(&riff[0..4]),
+            String::from_utf8_lossy(&riff[8..12]),
+        )));
+    }
+
+    // Walk the chunks up to the data, keeping the format chunk on the way.
+    let mut position = 12u64;
+    let mut format: Option<Vec<u8>> = None;
+    loop {
+        let mut chunk = [0u8; 8];
+        reader.read_exact(&mut chunk)?;
+        position += 8;
+        let id = [chunk[0], chunk[1], chunk[2], chunk[3]];
+        let size = u64::from(u32::from_le_bytes([chunk[4], chunk[5], chunk[6], chunk[7]]));
+
+        if &id == b"data" {
+            let format = format.ok_or_else(|| {
+                invalid("expected a \"fmt \" chunk before the \"data\" chunk, got none".into())
+            })?;
+            let (encoding, sample_rate, n_channels, container_bytes) = parse_format(&format)?;
+            return Ok(Header {
+                encoding,
+                sample_rate,
+                n_channels,
+                container_bytes,
+                data_start: position,
+                data_len: size,
+            });
+        }
+
+        // Any other chunk must lie within the file; chunks are padded to an even size.
+        let padded = size + (size & 1);
+        if position + padded > file_len {
+            return Err(invalid(format!(
+                "expected the {:?} chunk of {size} bytes at byte {position} to fit in the file, \
+                 which has {file_len} bytes",
+                String::from_utf8_lossy(&id)
+            )));
+        }
+        if &id == b"fmt " {
+            let mut body = vec![0u8; size as usize];
+            reader.read_exact(&mut body)?;
+            reader.seek_relative((padded - size) as i64)?;
+            format = Some(body);
+        } else {
+            reader.seek_relative(padded as i64)?;
+        }
+        position += padded;
+    }
+}
+
+/// The encoding, sample rate, Hz, number of channels and container size in bytes of a
+/// `fmt ` chunk's body, plain or `WAVE_FORMAT_EXTENSIBLE`.
+fn parse_format(body: &[u8]) -> std::result::Result<(Encoding, u32, usize, usize), HeaderError> {
+    let invalid = |reason: String| HeaderError::Invalid(reason);
+    let u16_at = |at: usize| u16::from_le_bytes([body[at], body[at + 1]]);
+    if body.len() < 16 {
+        return Err(invalid(format!(
+            "expected a \"fmt \" chunk of at least 16 bytes, got {}",
+            body.len()
+        )));
+    }
+
+    // The fields every format chunk has.
+    let mut tag = u16_at(0);
+    let n_channels = usize::from(u16_at(2));
+    let sample_rate = u32::from_le_bytes([body[4], body[5], body[6], body[7]]);
+    let block_align = usize::from(u16_at(12));
+    let mut bits = u16_at(14);
+    if n_channels == 0 {
+        return Err(invalid("expected at least one channel, got 0".into()));
+    }
+    if sample_rate == 0 {
+        return Err(invalid(
+            "expected a positive sample rate in the header, got 0 Hz".into(),
+        ));
+    }
+
+    // An extensible header gives the valid bits and the true format tag in its extension.
+    if tag == FORMAT_EXTENSIBLE {
+        if body.len() < 40 {
+            return Err(invalid(format!(
+                "expected an extensible \"fmt \" chunk of at least 40 bytes, got {}",
+                body.len()
+            )));
+        }
+        bits = u16_at(18);
+        let subtype = &body[24..40];
+        if subtype[2..] != SUBTYPE_SUFFIX {
+            return Err(invalid(format!(
+                "expected {SUPPORTED}, got an extensible header with an unknown sub-format \
+                 GUID {subtype:02x?}"
+            )));
+        }
+        tag = u16::from_le_bytes([subtype[0], subtype[1]]);
+    }
+
+    // Each channel's samples fill an equal share of a frame.
+    let container_bytes = block_align / n_channels;
+    if container_bytes == 0 || container_bytes * n_channels != block_align {
+        return Err(invalid(format!(
+            "expected a frame size (block align) that is a positive multiple of the {n_channels} \
+             channels, got {block_align} bytes"
+        )));
+    }
+    let float = match tag {
+        FORMAT_PCM => false,
+        FORMAT_FLOAT => true,
+        other => {
+            return Err(invalid(format!(
+                "expected {SUPPORTED}, got format tag {other:#06x} (compressed or unknown)"
+            )));
+        }
+    };
+    let encoding = Encoding::from_header(float, bits, container_bytes).ok_or_else(|| {
+        invalid(format!(
+            "expected {SUPPORTED}, got {bits}-bit {} samples in {container_bytes}-byte \
+             containers",
+            if float { "float" } else { "integer" }
+        ))
+    })?;
+    Ok((encoding, sample_rate, n_channels, container_bytes))
 }
