@@ -7,8 +7,10 @@
 //!
 //! Supported: PCM integers of 8, 16, 24 and 32 bits and 32 and 64-bit IEEE floats, mono or
 //! multichannel, with plain or `WAVE_FORMAT_EXTENSIBLE` headers. 24-bit samples may sit in
-//! 3-byte or 4-byte containers; in a 4-byte one the low three bytes hold the sample (as
-//! [`hound`] writes them).
+//! 3-byte or 4-byte containers. In a 4-byte container the valid bits are the high ones, as
+//! the `WAVE_FORMAT_EXTENSIBLE` specification lays them out (Microsoft, "Multiple channel
+//! audio data and WAVE files", 2017). Such a container is read as a 32-bit sample, which is
+//! exact whatever the padding byte holds.
 //!
 //! A bad file is an error, never a panic: a missing or empty file, a corrupt header, a zero
 //! sample rate, data that end before the header says they should, and NaN or infinite float
@@ -210,8 +212,8 @@ enum Encoding {
     Unsigned8,
     /// 16-bit signed little-endian integers.
     Signed16,
-    /// 24-bit signed little-endian integers, in 3-byte or 4-byte containers (the low three
-    /// bytes hold the sample).
+    /// 24-bit signed little-endian integers in 3-byte containers. (In 4-byte containers the
+    /// 24 valid bits are the high ones, so those read as [`Encoding::Signed32`].)
     Signed24,
     /// 32-bit signed little-endian integers.
     Signed32,
@@ -228,8 +230,8 @@ impl Encoding {
         match (float, bits, container_bytes) {
             (false, 8, 1) => Some(Encoding::Unsigned8),
             (false, 16, 2) => Some(Encoding::Signed16),
-            (false, 24, 3 | 4) => Some(Encoding::Signed24),
-            (false, 32, 4) => Some(Encoding::Signed32),
+            (false, 24, 3) => Some(Encoding::Signed24),
+            (false, 24 | 32, 4) => Some(Encoding::Signed32),
             (true, 32, 4) => Some(Encoding::Float32),
             (true, 64, 8) => Some(Encoding::Float64),
             _ => None,

@@ -115,13 +115,15 @@ fn check_integer(name: &str, bits: u32, container: u16, channels: u16, extensibl
         .collect();
 
     // Encode each value by hand: 8-bit is unsigned with 128 as zero, the rest little-endian
-    // two's complement in the low bytes of the container.
+    // two's complement filling the container from its high end (the extensible layout: valid
+    // bits first, padding zeros below them).
+    let padding_bits = u32::from(container) * 8 - bits;
     let mut data = Vec::new();
     for v in interleave(&values) {
         if bits == 8 {
             data.push((v + 128) as u8);
         } else {
-            data.extend(&v.to_le_bytes()[..usize::from(container)]);
+            data.extend(&(v << padding_bits).to_le_bytes()[..usize::from(container)]);
         }
     }
     let fmt = fmt_body(
