@@ -48,6 +48,7 @@ __all__ = [
     "associate",
     "DetectedEvent",
     "UnlocatedEvent",
+    "SensorOutage",
     "Detection",
     "WEIGHTINGS",
     "CoordinateFrame",
@@ -1587,6 +1588,43 @@ class UnlocatedEvent:
     def reason(self) -> str: ...
 
 @final
+class SensorOutage:
+    """A stretch in which one sensor recorded nothing usable.
+
+    A sensor is out while it holds one value for at least 0.25 s (digital silence or a
+    stuck converter: a live microphone never does), or after its file has ended when the
+    other sensors' files go on. It is left out of the events that reach it then, and
+    named among their ``rejected`` sensors with the outage as the reason.
+
+    Attributes
+    ----------
+    sensor : str
+        The sensor's id.
+    start_s, end_s : float
+        The stretch, seconds from the start of the recordings (true time: the sensor's
+        clock offset removed).
+    kind : str
+        ``"flat"`` (one value held throughout) or ``"ended"`` (its file had ended).
+    value : float or None
+        The value held, for a flat outage; ``None`` for an ended file.
+    reason : str
+        The outage in words.
+    """
+
+    @property
+    def sensor(self) -> str: ...
+    @property
+    def start_s(self) -> float: ...
+    @property
+    def end_s(self) -> float: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def value(self) -> float | None: ...
+    @property
+    def reason(self) -> str: ...
+
+@final
 class Detection:
     """What :meth:`Scene.detect_events` found.
 
@@ -1596,12 +1634,14 @@ class Detection:
         Located events, in time order.
     unlocated : list of UnlocatedEvent
         Candidates that could not be located, with the reason.
+    outages : list of SensorOutage
+        When each sensor recorded nothing usable, by sensor and then time.
     onsets_per_sensor : list of int
         Onsets found per sensor, in the scene's sensor order.
     onsets : list of Onset
         Every onset found, sensor by sensor, in time order within each sensor.
     duration_s : float
-        Length of the recordings, seconds.
+        Length of the longest recording, seconds.
     sensor_ids : list of str
         The scene's sensor ids; ``Onset.sensor`` indexes them.
 
@@ -1615,6 +1655,8 @@ class Detection:
     def events(self) -> list[DetectedEvent]: ...
     @property
     def unlocated(self) -> list[UnlocatedEvent]: ...
+    @property
+    def outages(self) -> list[SensorOutage]: ...
     @property
     def onsets_per_sensor(self) -> list[int]: ...
     @property

@@ -13,6 +13,7 @@ use soundloc::associate::{self as core_associate, AssociationOptions, OnsetTime}
 use soundloc::continuous::{self as core_continuous};
 use soundloc::detect::{self as core_detect, BAND_CENTRES_HZ, DetectorConfig};
 use soundloc::ellipse::ErrorEllipse as CoreEllipse;
+use soundloc::outage::OutageKind;
 
 use crate::convert::arg;
 use crate::convert::{describe, rows_of_three};
@@ -658,11 +659,45 @@ impl UnlocatedEvent {
     }
 }
 
+/// A stretch in which one sensor recorded nothing usable.
+#[pyclass(frozen, module = "soundloc", name = "SensorOutage")]
+pub struct SensorOutage {
+    /// The sensor's id.
+    #[pyo3(get)]
+    sensor: String,
+    /// Start, seconds from the start of the recordings (true time).
+    #[pyo3(get)]
+    start_s: f64,
+    /// End, seconds (true time).
+    #[pyo3(get)]
+    end_s: f64,
+    /// `"flat"` (one value held throughout) or `"ended"` (its file had ended).
+    #[pyo3(get)]
+    kind: &'static str,
+    /// The value held, for a flat outage; `None` for an ended file.
+    #[pyo3(get)]
+    value: Option<f64>,
+    /// The outage in words.
+    #[pyo3(get)]
+    reason: String,
+}
+
+#[pymethods]
+impl SensorOutage {
+    fn __repr__(&self) -> String {
+        format!(
+            "SensorOutage(sensor={:?}, start_s={:.3}, end_s={:.3}, kind={:?})",
+            self.sensor, self.start_s, self.end_s, self.kind
+        )
+    }
+}
+
 /// What `Scene.detect_events` found.
 #[pyclass(frozen, module = "soundloc", name = "Detection")]
 pub struct Detection {
     events: Vec<Py<DetectedEvent>>,
     unlocated: Vec<Py<UnlocatedEvent>>,
+    outages: Vec<Py<SensorOutage>>,
     /// Onsets found per sensor, in the scene's sensor order.
     #[pyo3(get)]
     onsets_per_sensor: Vec<usize>,
@@ -725,9 +760,29 @@ impl Detection {
                 Py::new(py, missed)
             })
             .collect::<PyResult<_>>()?;
+        let outages = detection
+            .outages
+            .iter()
+            .map(|outage| {
+                let (kind, value) = match outage.kind {
+                    OutageKind::Flat { value } => ("flat", Some(value)),
+                    OutageKind::Ended => ("ended", None),
+                };
+                let outage = SensorOutage {
+                    sensor: id(&outage.sensor),
+                    start_s: outage.start_s,
+                    end_s: outage.end_s,
+                    kind,
+                    value,
+                    reason: outage.to_string(),
+                };
+                Py::new(py, outage)
+            })
+            .collect::<PyResult<_>>()?;
         Ok(Detection {
             events,
             unlocated,
+            outages,
             onsets_per_sensor: detection.onsets_per_sensor,
             onsets: detection.onsets.iter().map(Onset::from).collect(),
             duration_s: detection.duration_s,
@@ -750,11 +805,19 @@ impl Detection {
         self.unlocated.iter().map(|e| e.clone_ref(py)).collect()
     }
 
+    /// Stretches in which a sensor recorded nothing usable (flat samples, or its file had
+    /// ended), by sensor and then time.
+    #[getter]
+    fn outages(&self, py: Python<'_>) -> Vec<Py<SensorOutage>> {
+        self.outages.iter().map(|o| o.clone_ref(py)).collect()
+    }
+
     fn __repr__(&self) -> String {
         format!(
-            "Detection(n_events={}, n_unlocated={}, n_onsets={}, duration_s={:.1})",
+            "Detection(n_events={}, n_unlocated={}, n_outages={}, n_onsets={}, duration_s={:.1})",
             self.events.len(),
             self.unlocated.len(),
+            self.outages.len(),
             self.onsets.len(),
             self.duration_s
         )

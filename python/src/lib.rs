@@ -58,6 +58,7 @@ fn _soundloc(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<detect::Candidate>()?;
     m.add_class::<detect::DetectedEvent>()?;
     m.add_class::<detect::UnlocatedEvent>()?;
+    m.add_class::<detect::SensorOutage>()?;
     m.add_class::<detect::Detection>()?;
     m.add_function(wrap_pyfunction!(detect::detect_onsets, m)?)?;
     m.add_function(wrap_pyfunction!(detect::associate, m)?)?;

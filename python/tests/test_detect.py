@@ -2,7 +2,9 @@
 synthetic signals with known answers, numpy, a simulated scene's truth and the CLI."""
 
 import json
+import shutil
 import threading
+import wave
 
 import numpy as np
 import pytest
@@ -369,3 +371,32 @@ def test_bad_detection_options_are_refused(simulated):
         scene.detect_events(progress=42)
     with pytest.raises(InvalidInputError, match="weighting"):
         scene.detect_events(weighting="nope")
+
+
+def test_a_sensor_that_goes_silent_is_reported_and_left_out(simulated, tmp_path):
+    """S2 writes digital silence from 10 s on: the events before keep it, the one after
+    is located without it and names the outage, and ``outages`` says when."""
+    path, truth = simulated
+    for item in path.parent.iterdir():
+        if item.suffix in (".toml", ".wav"):
+            shutil.copy(item, tmp_path / item.name)
+    with wave.open(str(tmp_path / "S2.wav"), "rb") as f:
+        params = f.getparams()
+        samples = np.frombuffer(f.readframes(params.nframes), dtype="<i2").copy()
+    samples[10 * params.framerate :] = 0
+    with wave.open(str(tmp_path / "S2.wav"), "wb") as f:
+        f.setparams(params)
+        f.writeframes(samples.tobytes())
+
+    detection = soundloc.Scene.from_file(tmp_path / "scene.toml").detect_events()
+
+    [outage] = detection.outages
+    assert (outage.sensor, outage.kind, outage.value) == ("S2", "flat", 0.0)
+    assert outage.start_s == pytest.approx(10.0, abs=1e-9)
+    assert outage.end_s == pytest.approx(20.0, abs=1e-9)
+    assert "no signal from 10.000 s" in outage.reason
+    assert len(detection.events) == 3
+    for event, true in zip(detection.events, truth["events"]):
+        assert np.hypot(*(event.local[:2] - np.array(true["local"][:2]))) < 3.0
+        assert ("S2" in event.used) == (true["time_s"] < 10.0)
+    assert ("S2", outage.reason) in detection.events[2].rejected

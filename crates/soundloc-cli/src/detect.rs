@@ -12,6 +12,7 @@ use soundloc::continuous::{
 use soundloc::detect::Onset;
 use soundloc::ellipse::ErrorEllipse;
 use soundloc::event::EventOptions;
+use soundloc::outage::OutageKind;
 use soundloc::scene::Scene;
 use soundloc::weighting::Weighting;
 
@@ -166,6 +167,19 @@ struct UnlocatedRecord<'a> {
     reason: &'a str,
 }
 
+/// A stretch in which one sensor recorded nothing usable.
+#[derive(Debug, Serialize)]
+struct OutageRecord<'a> {
+    sensor: &'a str,
+    start_s: f64,
+    end_s: f64,
+    /// `"flat"` (one value held) or `"ended"` (the file had ended).
+    kind: &'static str,
+    /// The value held, for a flat outage.
+    value: Option<f64>,
+    reason: String,
+}
+
 /// The whole `detect --format json` document.
 #[derive(Debug, Serialize)]
 struct Document<'a> {
@@ -176,6 +190,7 @@ struct Document<'a> {
     sensors: Vec<SensorRecord<'a>>,
     events: Vec<EventRecord<'a>>,
     unlocated: Vec<UnlocatedRecord<'a>>,
+    outages: Vec<OutageRecord<'a>>,
 }
 
 impl<'a> Document<'a> {
@@ -241,6 +256,24 @@ impl<'a> Document<'a> {
                 reason: &missed.reason,
             })
             .collect();
+        let outages = detection
+            .outages
+            .iter()
+            .map(|outage| {
+                let (kind, value) = match outage.kind {
+                    OutageKind::Flat { value } => ("flat", Some(value)),
+                    OutageKind::Ended => ("ended", None),
+                };
+                OutageRecord {
+                    sensor: id(outage.sensor),
+                    start_s: outage.start_s,
+                    end_s: outage.end_s,
+                    kind,
+                    value,
+                    reason: outage.to_string(),
+                }
+            })
+            .collect();
         Document {
             scene: scene.name.as_deref(),
             coordinates: describe(&scene.coordinates),
@@ -249,6 +282,7 @@ impl<'a> Document<'a> {
             sensors,
             events,
             unlocated,
+            outages,
         }
     }
 }
@@ -329,6 +363,12 @@ fn table(scene: &Scene, detection: &Detection) -> anyhow::Result<String> {
         .collect();
     if !reasons.is_empty() {
         writeln!(out, "rejected sensors:\n{}", reasons.join("\n"))?;
+    }
+    if !detection.outages.is_empty() {
+        writeln!(out, "sensors out:")?;
+        for outage in &detection.outages {
+            writeln!(out, "  \"{}\" {outage}", scene.sensors[outage.sensor].id)?;
+        }
     }
     if !detection.unlocated.is_empty() {
         writeln!(out, "candidates not located:")?;

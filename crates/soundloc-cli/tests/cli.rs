@@ -334,18 +334,40 @@ fn detect_error_with(scene: &std::path::Path, extra: &[&str]) -> String {
 }
 
 #[test]
-fn detect_names_a_short_recording_and_a_missing_scene() {
+fn detect_reports_a_short_recording_and_refuses_a_bad_rate_or_scene() {
     let out = simulated_square("short");
-    // Cut sensor S3's file to half its length: detection must refuse, naming it.
+    // Cut sensor S3's file to half its length: S3 dropped out at 6 s. Detection goes on
+    // without it after that, and says so in the table and in the JSON.
     rewrite_wav(&out.join("S3.wav"), |spec, samples| {
         (spec, samples[..samples.len() / 2].to_vec())
     });
-
-    let message = detect_error(&out.join("scene.toml"));
+    let table = soundloc()
+        .args(["detect", "--quiet"])
+        .arg(out.join("scene.toml"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let table = String::from_utf8(table).unwrap();
     assert!(
-        message.contains("\"S3\"") && message.contains("same span"),
-        "{message}"
+        table.contains("sensors out:\n  \"S3\" no recording from 6.000 s to 12.000 s"),
+        "{table}"
     );
+    let json = soundloc()
+        .args(["detect", "--quiet", "--format", "json"])
+        .arg(out.join("scene.toml"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    let outages = json["outages"].as_array().unwrap();
+    assert_eq!(outages.len(), 1, "{outages:?}");
+    assert_eq!(outages[0]["sensor"], "S3");
+    assert_eq!(outages[0]["kind"], "ended");
+    assert_eq!(outages[0]["start_s"], 6.0);
 
     // Another sample rate for sensor S2: named, with both rates.
     rewrite_wav(&out.join("S2.wav"), |spec, samples| {

@@ -30,11 +30,21 @@
 //! segment per sensor per candidate being located; the onsets and events are small.
 //! Nothing grows with the duration of the recordings except those lists.
 //!
+//! # Sensors that drop out
+//!
+//! A sensor that goes silent partway (a run of identical samples, see
+//! [`crate::outage`]) or whose file ends before the others' is out for that stretch:
+//! pass 1 lists its [`Outage`]s, and pass 3 leaves it out of every event whose predicted
+//! arrival at it falls inside one, naming the outage among the event's rejected sensors.
+//! Events before and after are located with the sensors that were recording.
+//!
 //! # Limitations
 //!
-//! - Every sensor's file must cover the same span at the same sample rate; a file
-//!   that stops early is an error, not a gap (gaps would need per-file start times
-//!   in the scene).
+//! - Every sensor's file must start at the same time (clock offsets aside) and have the
+//!   same sample rate; files may end at different times. A gap in the middle of a file
+//!   is seen only if the recorder wrote flat samples through it: a recorder that skipped
+//!   the time instead shifts everything after it, which would need per-file start times
+//!   in the scene.
 //! - An event within a few tenths of a second of the start or end of the recordings
 //!   may lack the audio its delays need, and is reported as not located.
 
@@ -52,6 +62,7 @@ use crate::ellipse::ErrorEllipse;
 use crate::error::{Error, Result};
 use crate::event::{self, EventOptions, SensorRecordings};
 use crate::geodesy::LatLonAlt;
+use crate::outage::{FlatRunFinder, MIN_OUTAGE_S, Outage, OutageKind};
 use crate::scene::{EventWindow, ExpectedArrivals, Scene};
 
 /// Settings of continuous detection.
@@ -174,9 +185,12 @@ pub struct Detection {
     pub unlocated: Vec<Unlocated>,
     /// Onsets found per sensor.
     pub onsets_per_sensor: Vec<usize>,
+    /// Stretches in which a sensor recorded nothing usable (flat samples, or its file
+    /// had ended), by sensor and then time.
+    pub outages: Vec<Outage>,
     /// Every onset found, sensor by sensor, in time order within each sensor.
     pub onsets: Vec<Onset>,
-    /// Length of the recordings, seconds.
+    /// Length of the longest recording, seconds.
     pub duration_s: f64,
 }
 
@@ -185,8 +199,8 @@ pub struct Detection {
 ///
 /// # Errors
 /// [`Error::Audio`] or [`Error::Io`] for a recording that cannot be read, has another
-/// sample rate or length than the others, or lacks the scene's channel (naming the
-/// sensor and file); [`Error::InvalidParameter`] for bad options.
+/// sample rate than the others, or lacks the scene's channel (naming the sensor and
+/// file); [`Error::InvalidParameter`] for bad options.
 pub fn detect_events(
     scene: &Scene,
     options: &DetectOptions,
@@ -236,7 +250,7 @@ pub fn detect_events_stoppable(
         report: &report,
     };
 
-    let onsets = find_onsets(scene, options, &span, &stop)?;
+    let (onsets, outages) = find_onsets(scene, options, &span, &stop)?;
     if stop.requested() {
         return Ok(None);
     }
@@ -255,7 +269,17 @@ pub fn detect_events_stoppable(
     let candidates =
         associate::associate(&times, &local, scene.speed_of_sound, &options.association)?;
 
-    let located = locate_candidates(scene, options, &span, &onsets, &candidates, &stop);
+    let located = locate_candidates(
+        scene,
+        options,
+        &span,
+        &Found {
+            onsets: &onsets,
+            outages: &outages,
+        },
+        &candidates,
+        &stop,
+    );
     if stop.requested() {
         return Ok(None);
     }
@@ -274,6 +298,7 @@ pub fn detect_events_stoppable(
         unlocated,
         onsets_per_sensor,
         onsets,
+        outages,
         duration_s: span.n_samples as f64 / span.sample_rate,
     }))
 }
@@ -326,16 +351,21 @@ fn validate(options: &DetectOptions) -> Result<()> {
     Ok(())
 }
 
-/// The common sample rate and length of a scene's recordings.
+/// The common sample rate of a scene's recordings, and their lengths.
 struct Span {
     sample_rate: f64,
+    /// Samples in the longest recording.
     n_samples: usize,
+    /// Samples in each sensor's recording.
+    lengths: Vec<usize>,
 }
 
 impl Span {
-    /// Opens every sensor's file once, checking that they agree.
+    /// Opens every sensor's file once, checking that they have the channel asked for
+    /// and one sample rate.
     fn of(scene: &Scene) -> Result<Self> {
-        let mut first: Option<(usize, u32, usize)> = None;
+        let mut first_rate: Option<(usize, u32)> = None;
+        let mut lengths = Vec::with_capacity(scene.sensors.len());
         for (k, sensor) in scene.sensors.iter().enumerate() {
             let stream = WavStream::open(&sensor.audio)?;
             if sensor.channel >= stream.n_channels() {
@@ -349,42 +379,29 @@ impl Span {
                     ),
                 ));
             }
-            let (rate, length) = (stream.sample_rate(), stream.n_samples());
-            match first {
-                None => first = Some((k, rate, length)),
-                Some((f, first_rate, _)) if rate != first_rate => {
+            let rate = stream.sample_rate();
+            match first_rate {
+                None => first_rate = Some((k, rate)),
+                Some((f, expected)) if rate != expected => {
                     return Err(audio_error(
                         &sensor.audio,
                         format!(
                             "sensor \"{}\" is recorded at {rate} Hz, sensor \"{}\" at \
-                             {first_rate} Hz: every sensor needs the same sample rate",
+                             {expected} Hz: every sensor needs the same sample rate",
                             sensor.id, scene.sensors[f].id
-                        ),
-                    ));
-                }
-                Some((f, _, first_length)) if length != first_length => {
-                    return Err(audio_error(
-                        &sensor.audio,
-                        format!(
-                            "sensor \"{}\" holds {} samples ({:.3} s), sensor \"{}\" holds {} \
-                             ({:.3} s): continuous detection needs recordings of the same span",
-                            sensor.id,
-                            length,
-                            length as f64 / f64::from(rate),
-                            scene.sensors[f].id,
-                            first_length,
-                            first_length as f64 / f64::from(rate)
                         ),
                     ));
                 }
                 Some(_) => {}
             }
+            lengths.push(stream.n_samples());
         }
-        let (_, rate, length) =
-            first.ok_or_else(|| Error::parameter("scene", "at least one sensor", "no sensors"))?;
+        let (_, rate) = first_rate
+            .ok_or_else(|| Error::parameter("scene", "at least one sensor", "no sensors"))?;
         Ok(Span {
             sample_rate: f64::from(rate),
-            n_samples: length,
+            n_samples: lengths.iter().copied().max().unwrap_or(0),
+            lengths,
         })
     }
 }
@@ -396,24 +413,27 @@ fn audio_error(path: &std::path::Path, reason: String) -> Error {
     }
 }
 
-/// Pass 1: every sensor's onsets, sensors in parallel, each file streamed in blocks.
+/// Pass 1: every sensor's onsets and outages, sensors in parallel, each file streamed
+/// in blocks.
 fn find_onsets(
     scene: &Scene,
     options: &DetectOptions,
     span: &Span,
     stop: &Stop<'_>,
-) -> Result<Vec<Onset>> {
-    let total = (span.n_samples * scene.sensors.len()) as u64;
+) -> Result<(Vec<Onset>, Vec<Outage>)> {
+    let total = span.lengths.iter().sum::<usize>() as u64;
     let done = AtomicU64::new(0);
     let block = ((options.block_s * span.sample_rate).round() as usize).max(1);
+    let min_outage = (MIN_OUTAGE_S * span.sample_rate).round() as usize;
 
-    let per_sensor: Vec<Vec<Onset>> = scene
+    let per_sensor: Vec<(Vec<Onset>, Vec<Outage>)> = scene
         .sensors
         .par_iter()
         .enumerate()
         .map(|(k, sensor)| {
             let mut stream = WavStream::open(&sensor.audio)?;
             let mut detector = OnsetDetector::new(options.detector.clone(), span.sample_rate, k)?;
+            let mut flat_runs = FlatRunFinder::new(min_outage);
             let (mut samples, mut onsets) = (Vec::with_capacity(block), Vec::new());
             loop {
                 if stop.requested() {
@@ -424,6 +444,7 @@ fn find_onsets(
                     break;
                 }
                 detector.push(&samples, &mut onsets)?;
+                flat_runs.push(&samples);
                 let now = done.fetch_add(read as u64, Ordering::Relaxed) + read as u64;
                 (stop.report)(Progress {
                     stage: Stage::Detecting,
@@ -432,10 +453,51 @@ fn find_onsets(
                 });
             }
             detector.finish(&mut onsets);
-            Ok(onsets)
+            Ok((onsets, sensor_outages(scene, span, k, flat_runs.finish())))
         })
         .collect::<Result<_>>()?;
-    Ok(per_sensor.into_iter().flatten().collect())
+    let (onsets, outages): (Vec<_>, Vec<_>) = per_sensor.into_iter().unzip();
+    Ok((
+        onsets.into_iter().flatten().collect(),
+        outages.into_iter().flatten().collect(),
+    ))
+}
+
+/// Sensor `k`'s outages in true time: its flat runs `(first, end, value)`, in samples of
+/// its recording, and the time after its file ends when it is shorter than the longest.
+fn sensor_outages(
+    scene: &Scene,
+    span: &Span,
+    k: usize,
+    flat_runs: Vec<(usize, usize, f64)>,
+) -> Vec<Outage> {
+    let offset_s = scene.sensors[k].clock_offset_s;
+    let true_time = |sample: usize| sample as f64 / span.sample_rate - offset_s;
+
+    let mut outages: Vec<Outage> = flat_runs
+        .into_iter()
+        .map(|(first, end, value)| Outage {
+            sensor: k,
+            start_s: true_time(first),
+            end_s: true_time(end),
+            kind: OutageKind::Flat { value },
+        })
+        .collect();
+    if span.lengths[k] < span.n_samples {
+        outages.push(Outage {
+            sensor: k,
+            start_s: true_time(span.lengths[k]),
+            end_s: true_time(span.n_samples),
+            kind: OutageKind::Ended,
+        });
+    }
+    outages
+}
+
+/// What pass 1 found: the onsets, and when each sensor was out.
+struct Found<'a> {
+    onsets: &'a [Onset],
+    outages: &'a [Outage],
 }
 
 /// Pass 3: each candidate located from short segments of every sensor's file.
@@ -443,10 +505,11 @@ fn locate_candidates(
     scene: &Scene,
     options: &DetectOptions,
     span: &Span,
-    onsets: &[Onset],
+    found: &Found<'_>,
     candidates: &[Candidate],
     stop: &Stop<'_>,
 ) -> Vec<Option<std::result::Result<DetectedEvent, Unlocated>>> {
+    let onsets = found.onsets;
     let done = AtomicU64::new(0);
     let total = candidates.len() as u64;
     candidates
@@ -456,7 +519,7 @@ fn locate_candidates(
                 return None;
             }
             let outcome =
-                locate_candidate(scene, options, span, onsets, candidate).map_err(|e| Unlocated {
+                locate_candidate(scene, options, span, found, candidate).map_err(|e| Unlocated {
                     time_s: candidate.emission_s,
                     sensors: candidate.onsets.iter().map(|&i| onsets[i].sensor).collect(),
                     reason: e.to_string(),
@@ -476,9 +539,10 @@ fn locate_candidate(
     scene: &Scene,
     options: &DetectOptions,
     span: &Span,
-    onsets: &[Onset],
+    found: &Found<'_>,
     candidate: &Candidate,
 ) -> Result<DetectedEvent> {
+    let onsets = found.onsets;
     let search_s = candidate.tolerance_s;
     let fs = span.sample_rate;
 
@@ -502,31 +566,39 @@ fn locate_candidate(
 
     // Each sensor's segment: its predicted arrival, the window and the search around
     // it, and a margin of a few samples; read on the sensor's own clock, whole samples.
-    // A sensor whose recording does not cover that (the event is at the very start or
-    // end, or its clock offset is wrong) takes no part, and the event says so.
+    // A sensor that was out when the sound should have reached it (see the module
+    // docs), or whose recording does not cover the segment (the event is at the very
+    // start or end, or its clock offset is wrong), takes no part, and the event says so.
     let margin_s = search_s + 4.0 / fs;
     let mut segments = Vec::with_capacity(order.len());
     let mut clock_offsets_s = Vec::with_capacity(scene.sensors.len());
     let mut uncovered = Vec::new();
     for (k, sensor) in scene.sensors.iter().enumerate() {
-        let arrival = candidate.arrivals_s[k] + sensor.clock_offset_s;
+        let true_arrival = candidate.arrivals_s[k];
+        let arrival = true_arrival + sensor.clock_offset_s;
         let wanted = (
             ((arrival - options.before_s - margin_s) * fs).floor(),
             ((arrival + options.after_s + margin_s) * fs).ceil(),
         );
-        if !(wanted.0 >= 0.0 && wanted.1 <= span.n_samples as f64) {
-            uncovered.push((
-                k,
-                format!(
-                    "its recording (clock offset {} s) does not hold the predicted arrival \
-                     at {:.3} s on its clock",
-                    sensor.clock_offset_s, arrival
-                ),
-            ));
+        let out = found.outages.iter().find(|outage| {
+            outage.sensor == k && outage.covers(true_arrival - search_s, true_arrival + search_s)
+        });
+        let missing = match out {
+            Some(outage) => Some(outage.to_string()),
+            None if !(wanted.0 >= 0.0 && wanted.1 <= span.lengths[k] as f64) => Some(format!(
+                "its recording (clock offset {} s) does not hold the predicted arrival \
+                 at {:.3} s on its clock",
+                sensor.clock_offset_s, arrival
+            )),
+            None => None,
+        };
+        if let Some(reason) = missing {
+            uncovered.push((k, reason));
             segments.push(Vec::new());
             clock_offsets_s.push(sensor.clock_offset_s);
             continue;
         }
+
         let (first, last) = (wanted.0 as usize, wanted.1 as usize);
         let mut stream = WavStream::open(&sensor.audio)?;
         stream.seek(first)?;
@@ -538,7 +610,7 @@ fn locate_candidate(
     order.retain(|k| !uncovered.iter().any(|(u, _)| u == k));
     let Some(&reference) = order.first() else {
         return Err(Error::NoEstimate {
-            reason: "no sensor's recording holds the predicted arrival".into(),
+            reason: "no sensor was recording when the sound should have arrived".into(),
         });
     };
     let recordings = SensorRecordings {

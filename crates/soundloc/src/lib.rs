@@ -50,6 +50,7 @@ pub mod gcc;
 pub mod geodesy;
 pub mod localizer;
 pub mod locate;
+pub mod outage;
 pub mod peak;
 pub mod scene;
 pub mod simulate;
