@@ -6,6 +6,10 @@
 //! Small inputs (positions, delay tables) are always copied, so that nothing another
 //! Python thread writes while the GIL is released can change them mid-computation.
 //!
+//! Copies and widenings of signals ask for their memory before filling it, and raise
+//! `MemoryError` (naming the argument) when the system refuses: a failed allocation in
+//! Rust would abort the interpreter instead.
+//!
 //! A borrow does not stop another Python thread from writing into a signal buffer while
 //! the GIL is released; callers must not modify a signal during a call that reads it.
 
@@ -17,7 +21,7 @@ use numpy::{
     AllowTypeChange, PyArray1, PyArray2, PyArrayDescr, PyArrayLike2, PyReadonlyArray1,
     PyReadonlyArray2, PyUntypedArray, dtype,
 };
-use pyo3::exceptions::{PyOverflowError, PyTypeError};
+use pyo3::exceptions::{PyMemoryError, PyOverflowError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
@@ -91,31 +95,68 @@ pub enum SamplePair<'a> {
 impl<'a> SamplePair<'a> {
     /// Views two signals as one sample type: borrowed when both share a dtype and are
     /// contiguous, copied otherwise (different dtypes meet as float64, exactly).
-    pub fn new(x_i: &'a Signal<'_>, x_j: &'a Signal<'_>) -> Self {
-        match (x_i, x_j) {
-            (Signal::F64(a), Signal::F64(b)) => SamplePair::F64(contiguous(a), contiguous(b)),
-            (Signal::F32(a), Signal::F32(b)) => SamplePair::F32(contiguous(a), contiguous(b)),
-            (Signal::I16(a), Signal::I16(b)) => SamplePair::I16(contiguous(a), contiguous(b)),
-            _ => SamplePair::F64(Cow::Owned(widen(x_i)), Cow::Owned(widen(x_j))),
-        }
+    ///
+    /// # Errors
+    /// `MemoryError` when a copy cannot be had.
+    pub fn new(x_i: &'a Signal<'_>, x_j: &'a Signal<'_>) -> PyResult<Self> {
+        Ok(match (x_i, x_j) {
+            (Signal::F64(a), Signal::F64(b)) => {
+                SamplePair::F64(contiguous(a, "x_i")?, contiguous(b, "x_j")?)
+            }
+            (Signal::F32(a), Signal::F32(b)) => {
+                SamplePair::F32(contiguous(a, "x_i")?, contiguous(b, "x_j")?)
+            }
+            (Signal::I16(a), Signal::I16(b)) => {
+                SamplePair::I16(contiguous(a, "x_i")?, contiguous(b, "x_j")?)
+            }
+            _ => SamplePair::F64(
+                Cow::Owned(widen(x_i, "x_i")?),
+                Cow::Owned(widen(x_j, "x_j")?),
+            ),
+        })
     }
 }
 
 /// The samples as a slice: borrowed when contiguous, else copied in order.
-fn contiguous<'a, T: numpy::Element + Copy>(array: &'a PyReadonlyArray1<'_, T>) -> Cow<'a, [T]> {
-    match array.as_slice() {
+fn contiguous<'a, T: numpy::Element + Copy>(
+    array: &'a PyReadonlyArray1<'_, T>,
+    name: &str,
+) -> PyResult<Cow<'a, [T]>> {
+    Ok(match array.as_slice() {
         Ok(slice) => Cow::Borrowed(slice),
-        Err(_) => Cow::Owned(array.as_array().iter().copied().collect()),
+        Err(_) => Cow::Owned(collect_samples(array.as_array().iter().copied(), name)?),
+    })
+}
+
+/// Every sample of the signal `name` as float64 (exact for all three dtypes).
+///
+/// # Errors
+/// `MemoryError` when the copy cannot be had.
+pub(crate) fn widen(signal: &Signal<'_>, name: &str) -> PyResult<Vec<f64>> {
+    match signal {
+        Signal::F64(a) => collect_samples(a.as_array().iter().copied(), name),
+        Signal::F32(a) => collect_samples(a.as_array().iter().map(|&v| f64::from(v)), name),
+        Signal::I16(a) => collect_samples(a.as_array().iter().map(|&v| f64::from(v)), name),
     }
 }
 
-/// Every sample as float64 (exact for all three dtypes).
-fn widen(signal: &Signal<'_>) -> Vec<f64> {
-    match signal {
-        Signal::F64(a) => a.as_array().to_vec(),
-        Signal::F32(a) => a.as_array().iter().map(|&v| f64::from(v)).collect(),
-        Signal::I16(a) => a.as_array().iter().map(|&v| f64::from(v)).collect(),
-    }
+/// Collects the samples of the argument `name` into a new buffer, asking for all its
+/// memory first: `MemoryError`, saying how much and for what, when the system refuses.
+pub(crate) fn collect_samples<T>(
+    samples: impl ExactSizeIterator<Item = T>,
+    name: &str,
+) -> PyResult<Vec<T>> {
+    let count = samples.len();
+    let mut buffer = Vec::new();
+    buffer.try_reserve_exact(count).map_err(|_| {
+        let megabytes = (count * std::mem::size_of::<T>()).div_ceil(1 << 20);
+        PyMemoryError::new_err(format!(
+            "{name}: could not allocate {megabytes} MB for a copy of its {count} samples; \
+             the system refused (pass shorter signals)"
+        ))
+    })?;
+    buffer.extend(samples);
+    Ok(buffer)
 }
 
 /// `obj` as a NumPy array: itself, or `numpy.asarray(obj)` for lists and tuples; an
@@ -177,11 +218,11 @@ pub fn signal_rows(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<Vec<f64>>
     let widened = obj
         .extract::<PyArrayLike2<'_, f64, AllowTypeChange>>()
         .map_err(|_| invalid(name, &expected, describe(obj)))?;
-    Ok(widened
+    widened
         .as_array()
         .outer_iter()
-        .map(|row| row.to_vec())
-        .collect())
+        .map(|row| collect_samples(row.iter().copied(), name))
+        .collect()
 }
 
 /// A `(n_mics, n_samples)` signal array borrowed from NumPy, in one of the accepted
@@ -253,23 +294,43 @@ pub enum SampleRows<'a> {
 }
 
 impl<'a> SampleRows<'a> {
-    /// Views the signals as rows of `n_samples` (the second number of each variant).
-    pub fn new(signals: &'a SignalMatrix<'_>) -> Self {
+    /// Views the signals `name` as rows of `n_samples` (the second number of each
+    /// variant).
+    ///
+    /// # Errors
+    /// `MemoryError` when a copy is needed and cannot be had.
+    pub fn new(signals: &'a SignalMatrix<'_>, name: &str) -> PyResult<Self> {
         let (_, n_samples) = signals.shape();
-        match signals {
-            SignalMatrix::F64(a) => SampleRows::F64(row_major(a), n_samples),
-            SignalMatrix::F32(a) => SampleRows::F32(row_major(a), n_samples),
-            SignalMatrix::I16(a) => SampleRows::I16(row_major(a), n_samples),
-        }
+        Ok(match signals {
+            SignalMatrix::F64(a) => SampleRows::F64(row_major(a, name)?, n_samples),
+            SignalMatrix::F32(a) => SampleRows::F32(row_major(a, name)?, n_samples),
+            SignalMatrix::I16(a) => SampleRows::I16(row_major(a, name)?, n_samples),
+        })
     }
 
-    /// Every sample as float64 (exact for all three dtypes): borrowed for float64.
-    pub fn to_f64(&self) -> (Cow<'_, [f64]>, usize) {
-        match self {
+    /// Every sample of the signals `name` as float64 (exact for all three dtypes):
+    /// borrowed for float64.
+    ///
+    /// # Errors
+    /// `MemoryError` when the widened copy cannot be had.
+    pub fn to_f64(&self, name: &str) -> PyResult<(Cow<'_, [f64]>, usize)> {
+        Ok(match self {
             SampleRows::F64(samples, n) => (Cow::Borrowed(samples.as_ref()), *n),
-            SampleRows::F32(samples, n) => (samples.iter().map(|&v| f64::from(v)).collect(), *n),
-            SampleRows::I16(samples, n) => (samples.iter().map(|&v| f64::from(v)).collect(), *n),
-        }
+            SampleRows::F32(samples, n) => (
+                Cow::Owned(collect_samples(
+                    samples.iter().map(|&v| f64::from(v)),
+                    name,
+                )?),
+                *n,
+            ),
+            SampleRows::I16(samples, n) => (
+                Cow::Owned(collect_samples(
+                    samples.iter().map(|&v| f64::from(v)),
+                    name,
+                )?),
+                *n,
+            ),
+        })
     }
 }
 
@@ -280,11 +341,14 @@ pub fn rows_of<T>(samples: &[T], n_samples: usize) -> Vec<&[T]> {
 
 /// The samples of a 2-D array in row order: borrowed when C-contiguous, else copied
 /// (a Fortran-ordered array is contiguous too, but column by column).
-fn row_major<'a, T: numpy::Element + Copy>(array: &'a PyReadonlyArray2<'_, T>) -> Cow<'a, [T]> {
-    match array.as_slice() {
+fn row_major<'a, T: numpy::Element + Copy>(
+    array: &'a PyReadonlyArray2<'_, T>,
+    name: &str,
+) -> PyResult<Cow<'a, [T]>> {
+    Ok(match array.as_slice() {
         Ok(slice) if array.is_c_contiguous() => Cow::Borrowed(slice),
-        _ => Cow::Owned(array.as_array().iter().copied().collect()),
-    }
+        _ => Cow::Owned(collect_samples(array.as_array().iter().copied(), name)?),
+    })
 }
 
 /// "a 2-D array of complex128 with shape (4, 2)", "a list of shape (2, 3)", "a tuple of

@@ -16,7 +16,7 @@ use soundloc::ellipse::ErrorEllipse as CoreEllipse;
 use soundloc::outage::OutageKind;
 
 use crate::convert::arg;
-use crate::convert::{describe, rows_of_three};
+use crate::convert::{collect_samples, describe, rows_of_three};
 use crate::errors::{LocalizationError, guarded, invalid, to_py_err};
 
 /// One impulsive onset heard by one sensor, with its features.
@@ -99,21 +99,15 @@ fn samples_f64(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<f64>> {
     let py = obj.py();
     let found = array.dtype();
     if found.is_equiv_to(&dtype::<f64>(py)) {
-        Ok(array
-            .cast::<PyArray1<f64>>()?
-            .try_readonly()?
-            .as_array()
-            .to_vec())
+        let view = array.cast::<PyArray1<f64>>()?.try_readonly()?;
+        collect_samples(view.as_array().iter().copied(), name)
     } else if found.is_equiv_to(&dtype::<f32>(py)) {
         let view = array.cast::<PyArray1<f32>>()?.try_readonly()?;
-        Ok(view.as_array().iter().map(|&v| f64::from(v)).collect())
+        collect_samples(view.as_array().iter().map(|&v| f64::from(v)), name)
     } else if found.is_equiv_to(&dtype::<i16>(py)) {
         let view = array.cast::<PyArray1<i16>>()?.try_readonly()?;
-        Ok(view
-            .as_array()
-            .iter()
-            .map(|&v| f64::from(v) / 32_768.0)
-            .collect())
+        let full_scale = |v: &i16| f64::from(*v) / 32_768.0;
+        collect_samples(view.as_array().iter().map(full_scale), name)
     } else {
         Err(invalid(name, expected, describe(obj)))
     }

@@ -16,7 +16,7 @@ use std::any::Any;
 use std::panic::{self, AssertUnwindSafe};
 
 use pyo3::PyErr;
-use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
+use pyo3::exceptions::{PyMemoryError, PyOSError, PyRuntimeError, PyValueError};
 use soundloc::{Error, ErrorKind};
 
 pyo3::create_exception!(
@@ -46,6 +46,7 @@ pub fn to_py_err(error: Error) -> PyErr {
         ErrorKind::InvalidInput => InvalidInputError::new_err(message),
         ErrorKind::Numerical => LocalizationError::new_err(message),
         ErrorKind::Io => DataFileError::new_err(message),
+        ErrorKind::Memory => PyMemoryError::new_err(message),
     }
 }
 

@@ -7,7 +7,9 @@ use numpy::ndarray::Array2;
 use numpy::prelude::*;
 use numpy::{PyArray1, PyArray2, PyUntypedArray};
 use pyo3::prelude::*;
-use soundloc::gcc::{GccConfig, GccPhat, PairBounds, PairTdoa, Polarity, TdoaEstimate, all_pairs};
+use soundloc::gcc::{
+    GccConfig, GccPhat, MAX_FRAME_LEN, PairBounds, PairTdoa, Polarity, TdoaEstimate, all_pairs,
+};
 use soundloc::peak::Refinement;
 use soundloc::weighting::Weighting;
 
@@ -169,7 +171,7 @@ impl PyGccPhat {
                 format!("{} samples", x_i.len()),
             ));
         }
-        let pair = SamplePair::new(&x_i, &x_j);
+        let pair = SamplePair::new(&x_i, &x_j)?;
 
         let estimate = py.detach(|| {
             let mut gcc = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
@@ -196,7 +198,7 @@ impl PyGccPhat {
             ));
         }
         let bounds = pair_bounds(max_delay_s, n_mics)?;
-        let rows = SampleRows::new(&matrix);
+        let rows = SampleRows::new(&matrix, "signals")?;
 
         let pairs = py.detach(|| {
             let gcc = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
@@ -222,7 +224,7 @@ impl PyGccPhat {
                 format!("{} samples", x_i.len()),
             ));
         }
-        let pair = SamplePair::new(&x_i, &x_j);
+        let pair = SamplePair::new(&x_i, &x_j)?;
 
         let (lags_s, values) = py.detach(|| {
             let mut gcc = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
@@ -272,7 +274,7 @@ pub fn gcc_phat(
     )?;
     let (x_i, x_j) = signals(x_i, x_j)?;
     let frame_len = x_i.len();
-    let pair = SamplePair::new(&x_i, &x_j);
+    let pair = SamplePair::new(&x_i, &x_j)?;
 
     let estimate = py.detach(|| {
         guarded(|| {
@@ -315,8 +317,9 @@ pub fn gcc_phat_all_pairs(
     )?;
     let matrix = SignalMatrix::extract(signals, "signals", 2)?;
     let (n_mics, n_samples) = matrix.shape();
+    check_frame_len("signals", n_samples)?;
     let bounds = pair_bounds(max_delay_s, n_mics)?;
-    let rows = SampleRows::new(&matrix);
+    let rows = SampleRows::new(&matrix, "signals")?;
 
     let pairs = py.detach(|| {
         guarded(|| {
@@ -348,7 +351,7 @@ pub fn gcc_correlation<'py>(
     };
     let (x_i, x_j) = signals(x_i, x_j)?;
     let frame_len = x_i.len();
-    let pair = SamplePair::new(&x_i, &x_j);
+    let pair = SamplePair::new(&x_i, &x_j)?;
 
     let (lags_s, values) = py.detach(|| {
         guarded(|| {
@@ -592,6 +595,7 @@ fn signals<'py>(
 ) -> PyResult<(Signal<'py>, Signal<'py>)> {
     let x_i = Signal::extract(x_i, "x_i")?;
     let x_j = Signal::extract(x_j, "x_j")?;
+    check_frame_len("x_i", x_i.len())?;
     if x_i.len() != x_j.len() {
         return Err(invalid(
             "x_j",
@@ -600,6 +604,22 @@ fn signals<'py>(
         ));
     }
     Ok((x_i, x_j))
+}
+
+/// Refuses signals longer than one GCC-PHAT frame can be, naming the argument `name`,
+/// before anything is copied.
+fn check_frame_len(name: &str, n_samples: usize) -> PyResult<()> {
+    if n_samples > MAX_FRAME_LEN {
+        return Err(invalid(
+            name,
+            format!(
+                "at most {MAX_FRAME_LEN} samples, the longest frame GCC-PHAT correlates in one \
+                 piece (11.6 min at 48 kHz; correlate windows of a longer recording)"
+            ),
+            format!("{n_samples} samples"),
+        ));
+    }
+    Ok(())
 }
 
 /// The weighting named by a Python string.

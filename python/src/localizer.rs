@@ -115,8 +115,8 @@ impl PyLocalizer {
                 describe(frame),
             ));
         }
-        let rows = SampleRows::new(&matrix);
-        let (samples, n_samples) = rows.to_f64();
+        let rows = SampleRows::new(&matrix, "frame")?;
+        let (samples, n_samples) = rows.to_f64("frame")?;
 
         let located = py.detach(|| {
             let mut localizer = self.inner.lock().unwrap_or_else(PoisonError::into_inner);

@@ -9,7 +9,7 @@ use numpy::{PyArray1, PyArray2, PyArrayDyn, PyUntypedArray};
 use pyo3::prelude::*;
 use soundloc::simulate::{self as core, AbsorbingAir, FreeFieldOptions, SimulationSpec};
 
-use crate::convert::{Signal, arg, describe, rows_of_three};
+use crate::convert::{Signal, arg, describe, rows_of_three, widen};
 use crate::errors::{guarded, invalid};
 use crate::geodesy::points;
 
@@ -376,7 +376,7 @@ pub fn simulate_array<'py>(
     seed: i128,
     spreading: bool,
 ) -> PyResult<Bound<'py, PyArray2<f64>>> {
-    let samples = widened(&Signal::extract(source, "source")?);
+    let samples = widen(&Signal::extract(source, "source")?, "source")?;
     let rate = whole_rate(sample_rate)?;
     let (position, single) = points(source_position, "source_position")?;
     if !single {
@@ -471,14 +471,5 @@ fn whole_rate(sample_rate: f64) -> PyResult<u32> {
             "a whole, positive number of Hz",
             sample_rate,
         ))
-    }
-}
-
-/// The samples as float64 (exact for every accepted dtype).
-fn widened(signal: &Signal<'_>) -> Vec<f64> {
-    match signal {
-        Signal::F64(a) => a.as_array().to_vec(),
-        Signal::F32(a) => a.as_array().iter().map(|&v| f64::from(v)).collect(),
-        Signal::I16(a) => a.as_array().iter().map(|&v| f64::from(v)).collect(),
     }
 }

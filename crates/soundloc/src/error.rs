@@ -129,6 +129,21 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+
+    /// The memory a computation needs could not be had: the machine (or a limit set on
+    /// the process) refused it. Checked before the work starts, so that nothing aborts
+    /// halfway.
+    #[error(
+        "out of memory: {what} need about {} MB, which the system refused; use shorter \
+         frames or windows",
+        bytes.div_ceil(1 << 20)
+    )]
+    OutOfMemory {
+        /// What needed the memory, for example `GCC-PHAT buffers for frames of 33554432 samples`.
+        what: String,
+        /// Bytes asked for.
+        bytes: u64,
+    },
 }
 
 /// The three families of [`Error`], for callers that react differently to each.
@@ -141,6 +156,8 @@ pub enum ErrorKind {
     Numerical,
     /// A file could not be read or parsed.
     Io,
+    /// The memory the computation needs could not be had.
+    Memory,
 }
 
 impl Error {
@@ -157,6 +174,7 @@ impl Error {
             | Error::Underdetermined { .. }
             | Error::NoConvergence { .. } => ErrorKind::Numerical,
             Error::Io { .. } | Error::Audio { .. } | Error::Scene { .. } => ErrorKind::Io,
+            Error::OutOfMemory { .. } => ErrorKind::Memory,
         }
     }
 
@@ -174,6 +192,21 @@ impl Error {
     }
 }
 
+/// Checks that `bytes` of memory can be had, before a computation asks for them piece by
+/// piece (a failed allocation in Rust aborts the process, and with it a Python session).
+/// The memory is reserved and given back at once, never touched, so the check is cheap;
+/// it catches what the system refuses outright (a size beyond what it can ever give, or a
+/// limit set on the process such as `ulimit -v`). Memory that the system promises and
+/// cannot deliver later (Linux overcommit) is beyond any program's sight.
+pub(crate) fn check_memory(bytes: usize, what: impl FnOnce() -> String) -> Result<()> {
+    Vec::<u8>::new()
+        .try_reserve_exact(bytes)
+        .map_err(|_| Error::OutOfMemory {
+            what: what(),
+            bytes: bytes as u64,
+        })
+}
+
 /// Returns an error naming the first non-finite value of `values`, if any.
 pub(crate) fn check_finite(what: impl FnOnce() -> String, values: &[f64]) -> Result<()> {
     match values.iter().position(|v| !v.is_finite()) {
@@ -183,5 +216,26 @@ pub(crate) fn check_finite(what: impl FnOnce() -> String, values: &[f64]) -> Res
             index,
             value: values[index].to_string(),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_the_system_cannot_give_is_an_error_saying_how_much_and_for_what() {
+        // More than any address space holds: refused by every allocator, on any machine.
+        let error = check_memory(usize::MAX / 2, || "a test buffer".into()).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Memory);
+        let message = error.to_string();
+        assert!(
+            message.starts_with("out of memory: a test buffer need about"),
+            "{message}"
+        );
+        assert!(message.contains(&(usize::MAX / 2).div_ceil(1 << 20).to_string()));
+
+        // A small amount is there, and the check leaves nothing allocated behind.
+        check_memory(1 << 20, || unreachable!()).unwrap();
     }
 }

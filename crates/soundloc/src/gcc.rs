@@ -55,7 +55,7 @@ use std::sync::Arc;
 use num_complex::Complex64;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, check_memory};
 use crate::peak::{self, RawPeak, Refinement, SpectrumView};
 use crate::weighting::{self, Weighting};
 
@@ -258,6 +258,11 @@ const NOISE_PEAK_RMS: f64 = 3.0;
 /// frame is rarely what a user wants and would exhaust memory before an answer.
 pub const MAX_FRAME_LEN: usize = 1 << 25;
 
+/// Memory an estimator holds per sample of its FFT length, bytes, with room to spare: two
+/// zero-padded frames, their two spectra and the cross-spectrum, the correlation, the FFT
+/// plans' twiddles and scratch, all `f64` or complex.
+const BYTES_PER_FFT_SAMPLE: usize = 64;
+
 /// The smallest even `2^a 3^b 5^c` at least `minimum`: a size RustFFT is fast at.
 fn fast_fft_len(minimum: usize) -> usize {
     let mut best = minimum.next_power_of_two().max(2);
@@ -326,6 +331,9 @@ impl GccPhat {
         let fft_len = fast_fft_len(2 * frame_len);
         let n_bins = fft_len / 2 + 1;
         let active_bins = band_bins(config.band_hz, sample_rate, fft_len)?;
+        check_memory(fft_len * BYTES_PER_FFT_SAMPLE, || {
+            format!("GCC-PHAT buffers for frames of {frame_len} samples")
+        })?;
         let mut planner = RealFftPlanner::<f64>::new();
         let forward = planner.plan_fft_forward(fft_len);
         let inverse = planner.plan_fft_inverse(fft_len);
