@@ -1,0 +1,108 @@
+//! Continuous detection streams its recordings (issue 7: "very long input: memory stays
+//! bounded"): the most heap it holds at once must not grow with the recordings'
+//! duration. Counted by dhat's allocator, which tracks the bytes live: a count, not a
+//! timing; `benches/city_hour.py` measures the whole process on an hour of audio.
+//!
+//! SIMULATED: the same five sensors and claps, in recordings of 20 s and of 160 s.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use soundloc::continuous::{DetectOptions, detect_events};
+use soundloc::scene::Scene;
+use soundloc::simulate::{SimulationSpec, simulate};
+
+/// dhat's allocator: the system's, counting the bytes live and the most ever live while
+/// a profiler runs.
+#[global_allocator]
+static ALLOCATOR: dhat::Alloc = dhat::Alloc;
+
+/// Five sensors around a 120 m square in city noise, a clap every 10 s.
+fn spec_text(duration_s: f64) -> String {
+    let clips = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../datasets/clips");
+    let mut text = String::new();
+    writeln!(
+        text,
+        "name = \"long\"\nseed = 4\nsample_rate = 16000\nduration_s = {duration_s}\n\
+         ground_alt_m = 0.0\n[air]\ntemperature_c = 10.0\nhumidity_percent = 60.0\n\
+         [coordinates]\nsystem = \"local\"\n\
+         [background]\nclip = \"{}\"\nlevel_db = 45.0\n\
+         [solver]\ndimension = 3\nheight_min_m = -1.0\nheight_max_m = 10.0",
+        clips.join("city_ambience.wav").display()
+    )
+    .unwrap();
+    let layout = [
+        [-60.0, -60.0, 4.0],
+        [60.0, -55.0, 4.5],
+        [65.0, 60.0, 3.8],
+        [-55.0, 65.0, 5.0],
+        [5.0, 0.0, 7.0],
+    ];
+    for (k, p) in layout.iter().enumerate() {
+        writeln!(
+            text,
+            "[[sensors]]\nid = \"S{k}\"\nposition = [{}, {}, {}]",
+            p[0], p[1], p[2]
+        )
+        .unwrap();
+    }
+    let mut time = 5.0;
+    while time < duration_s - 2.0 {
+        let angle = time * 0.7;
+        writeln!(
+            text,
+            "[[events]]\ntime_s = {time}\nposition = [{}, {}, 1.0]\nclip = \"{}\"\nlevel_db = 120.0",
+            30.0 * f64::cos(angle),
+            30.0 * f64::sin(angle),
+            clips.join("board_clap.wav").display()
+        )
+        .unwrap();
+        time += 10.0;
+    }
+    text
+}
+
+/// Simulates `duration_s` of the scene under `dir`, then detects its events and returns
+/// how many it found and the most heap, bytes, live at once during the detection.
+fn peak_heap_of_detection(dir: &Path, duration_s: f64) -> (usize, usize, usize) {
+    std::fs::create_dir_all(dir).unwrap();
+    let spec_path = dir.join("spec.toml");
+    std::fs::write(&spec_path, spec_text(duration_s)).unwrap();
+    let spec = SimulationSpec::from_file(&spec_path).unwrap();
+    let truth = simulate(&spec, &dir.join("out")).unwrap();
+    let scene = Scene::from_file(dir.join("out/scene.toml")).unwrap();
+
+    // Only the detection is profiled: the simulation before holds whole signals.
+    let profiler = dhat::Profiler::builder().testing().build();
+    let detection = detect_events(&scene, &DetectOptions::default(), &|_| {}).unwrap();
+    let peak = dhat::HeapStats::get().max_bytes;
+    drop(profiler);
+    (detection.events.len(), truth.events.len(), peak)
+}
+
+#[test]
+fn detection_holds_no_more_memory_for_eight_times_the_audio() {
+    let dir = std::env::temp_dir().join(format!("soundloc-memory-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let (found_short, true_short, short) = peak_heap_of_detection(&dir.join("short"), 20.0);
+    let (found_long, true_long, long) = peak_heap_of_detection(&dir.join("long"), 160.0);
+    let _ = std::fs::remove_dir_all(&dir);
+
+    // The audio alone: 160 s of five sensors as f64 would be 102 MB.
+    let whole_audio = 160 * 16_000 * 5 * 8;
+    eprintln!(
+        "peak heap during detection: {:.2} MB for 20 s, {:.2} MB for 160 s \
+         (all 160 s of audio as f64: {:.0} MB); events found {found_short}/{true_short} and \
+         {found_long}/{true_long}",
+        short as f64 / 1e6,
+        long as f64 / 1e6,
+        whole_audio as f64 / 1e6
+    );
+    assert_eq!((found_short, found_long), (true_short, true_long));
+    assert!(
+        (long as f64) < 1.25 * short as f64,
+        "the peak grew from {short} to {long} bytes"
+    );
+    assert!(long < whole_audio / 10);
+}
