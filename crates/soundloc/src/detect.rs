@@ -1412,8 +1412,15 @@ mod tests {
         assert_eq!(bad(|c| c.floor_quantile = 1.0), "floor_quantile");
         assert_eq!(bad(|c| c.settle_s = 5.0), "settle_s");
         assert_eq!(bad(|c| c.hold_s = -1.0), "hold_s");
-        let err = OnsetDetector::new(DetectorConfig::default(), 8000.0, 0).unwrap_err();
-        assert!(err.to_string().contains("sample_rate"), "{err}");
+        for rate in [8000.0, 0.0, -48_000.0, f64::NAN] {
+            let err = OnsetDetector::new(DetectorConfig::default(), rate, 0).unwrap_err();
+            assert!(
+                err.to_string().starts_with(
+                    "invalid sample_rate: expected a finite rate of at least 12000 Hz"
+                ),
+                "{err}"
+            );
+        }
 
         // A band reaching Nyquist drops the low-pass instead of failing.
         assert!(OnsetDetector::new(DetectorConfig::default(), 16_000.0, 0).is_ok());

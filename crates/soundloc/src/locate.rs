@@ -2514,4 +2514,48 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn a_line_of_sensors_in_2d_reports_the_mirror_image_across_it() {
+        // A source beside a line of sensors and its mirror image across the line give the
+        // same delays: both are reported, and the std across the line covers the two.
+        let sensors = line_array();
+        let options = LocateOptions {
+            dimension: Dimension::Two,
+            ..LocateOptions::default()
+        };
+        let source = [7.0, 12.0, 0.0];
+        let solution = locate(
+            &sensors,
+            &reference_delays(&sensors, source, 1e-5),
+            &options,
+        )
+        .unwrap();
+        assert_eq!(solution.ambiguous.len(), 1, "{solution:?}");
+        let found = [solution.position, solution.ambiguous[0]];
+        for truth in [source, [7.0, -12.0, 0.0]] {
+            assert!(
+                found.iter().any(|&p| distance(p, truth) < 1e-6),
+                "{solution:?}"
+            );
+        }
+        assert!(solution.position_std()[1] >= 12.0, "{solution:?}");
+    }
+
+    #[test]
+    fn a_source_in_the_plane_of_a_flat_array_has_an_unobservable_height() {
+        // Coplanar sensors, a source in their plane: no delay changes with the height to
+        // first order, and the height's std is infinite rather than a number.
+        let sensors: Vec<[f64; 3]> = flat_array().iter().map(|p| [p[0], p[1], 0.0]).collect();
+        for source in [[4.0, 6.0, 0.0], [30.0, 20.0, 0.0]] {
+            let measurements = pair_delays(&sensors, source, 1e-5);
+            let solution = locate(&sensors, &measurements, &LocateOptions::default()).unwrap();
+            let std = solution.position_std();
+            assert_eq!(std[2], f64::INFINITY, "{solution:?}");
+            assert!(std[0] < 0.5 && std[1] < 0.5, "{solution:?}");
+            let horizontal =
+                (solution.position[0] - source[0]).hypot(solution.position[1] - source[1]);
+            assert!(horizontal < 1e-3, "{solution:?}");
+        }
+    }
 }
