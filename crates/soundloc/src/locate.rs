@@ -81,6 +81,16 @@
 //! (a uniform prior of width `w` has a std of `w / sqrt(12)`) to the normal matrix, so the
 //! reported `z` std never exceeds the prior's.
 //!
+//! `(J^T W J)^-1` takes the cost to be quadratic around the fit, which it is not next to a
+//! sensor: that sensor's distance has a kink there. A source on the axis of a line of
+//! sensors, beyond its end, fits the delays equally well anywhere along the axis, yet a
+//! fit that stops on the end sensor sees a steep cost behind it, and the quadratic model
+//! gives its range a std of millimetres. So along each principal direction of the
+//! covariance the cost itself is read three stds out on both sides: where it has risen by
+//! less than the nine units of chi-square the model predicts, the std along that direction
+//! becomes a third of the distance at which the cost does rise that much (on the flatter
+//! side), or infinite when it never does. Stds are only ever widened by this check.
+//!
 //! All measurements are weighted as independent in the fit. That is exact for delays given
 //! relative to one reference with independent errors. For delays over all pairs it is a
 //! choice: the estimate is still the least-squares one, but when the pair errors come from

@@ -43,9 +43,12 @@
 //! A scene is written by hand, so every mistake is reported with the file, the field (for
 //! example `sensors[3].position` or `events[1].sensors[2]`, counting from 0) and what was
 //! expected against what arrived: TOML syntax (with line and column), unknown or missing keys,
-//! a sensor listed twice or two sensors at the same place, an event naming an unknown sensor,
-//! an empty or negative time window, a bad frequency band, implausible air, coordinates off the
-//! map, and audio files that do not exist.
+//! a value of the wrong kind (said in TOML's terms: "expected a whole number ≥ 0, got the text
+//! \"left\""), fewer than two sensors, a sensor listed twice or two sensors at the same place,
+//! an event naming an unknown sensor, an empty or negative time window, a bad frequency band,
+//! implausible air, coordinates off the map, and audio files that do not exist. A scene of two
+//! or more sensors loads; locating an event needs `dimension + 1` of them, and an event with
+//! fewer is refused when it is located.
 
 use std::collections::HashMap;
 use std::ops::Range;
