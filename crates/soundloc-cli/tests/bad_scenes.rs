@@ -211,10 +211,14 @@ fn an_event_band_above_nyquist_is_refused_naming_the_event() {
     );
 }
 
+/// A scene test: its name, the edits to the shipped scene, the field the message must name
+/// and words it must quote.
+type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str, &'a str);
+
 #[test]
 fn implausible_air_and_bad_coordinates_are_refused_by_field() {
     // (test, edits, field, what the message quotes)
-    let cases: [(&str, Vec<(&str, &str)>, &str, &str); 5] = [
+    let cases: [Case; 5] = [
         (
             "kelvin",
             vec![("speed_of_sound = 343.0", "temperature_c = 293.15")],

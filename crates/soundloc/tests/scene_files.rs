@@ -514,7 +514,7 @@ fn wrong_types_say_what_toml_value_was_expected_not_which_rust_type() {
             "{message}"
         );
         assert!(
-            message.contains(&format!("{expected}")) && message.contains(got),
+            message.contains(expected) && message.contains(got),
             "{message}"
         );
         for jargon in [
