@@ -20,7 +20,7 @@ use soundloc::doa::stft::Stft;
 
 use crate::convert::arg;
 use crate::convert::{describe, rows_of_three, signal_rows};
-use crate::errors::{guarded, invalid, to_py_err};
+use crate::errors::{InvalidInputError, guarded, invalid, to_py_err};
 use crate::gcc::count;
 
 /// Candidate directions (unit vectors) or positions (metres) for a steered method.
@@ -216,9 +216,11 @@ pub fn stft<'py>(
     Ok(spectra.into_pyarray(py))
 }
 
-/// The capsule positions `(n_mics, 3)` as a validated array.
+/// The capsule positions `(n_mics, 3)` as a validated array; the array's errors (too few
+/// capsules, two at one place, a NaN) name the argument.
 pub(crate) fn mic_array(positions: &Bound<'_, PyAny>) -> PyResult<MicArray> {
-    MicArray::new(rows_of_three(positions, "mic_positions")?).map_err(to_py_err)
+    MicArray::new(rows_of_three(positions, "mic_positions")?)
+        .map_err(|error| InvalidInputError::new_err(format!("mic_positions: {error}")))
 }
 
 /// `(n_mics, n_bins, n_frames)` complex spectra: borrowed without a copy when they are
@@ -440,9 +442,16 @@ fn default_separation(grid: &RustGrid) -> f64 {
     }
 }
 
-/// A `(n_mics, n_samples)` signal array as an owned float64 matrix.
+/// A `(n_mics, n_samples)` signal array as an owned float64 matrix, of one row at least.
 fn signal_matrix(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Array2<f64>> {
     let rows = signal_rows(obj, name)?;
+    if rows.is_empty() {
+        return Err(invalid(
+            name,
+            "at least one microphone (row)",
+            describe(obj),
+        ));
+    }
     let n_samples = rows.first().map_or(0, Vec::len);
     let flat: Vec<f64> = rows.iter().flatten().copied().collect();
     Ok(Array2::from_shape_vec((rows.len(), n_samples), flat).expect("rows of equal length"))

@@ -9,7 +9,7 @@ use soundloc::localizer::Localizer;
 use soundloc::locate::{self as core, Dimension, HeightPrior, LocateOptions, TdoaMeasurement};
 
 use crate::convert::arg;
-use crate::convert::{rows_of_three, signal_rows};
+use crate::convert::{describe, rows_of_three, signal_rows};
 use crate::errors::{guarded, invalid};
 use crate::gcc::parse_weighting;
 
@@ -138,7 +138,7 @@ pub fn locate(
     outlier_threshold: f64,
     max_range_m: Option<f64>,
 ) -> PyResult<Solution> {
-    let sensors = rows_of_three(mic_positions, "mic_positions")?;
+    let sensors = at_least_two(mic_positions)?;
     let measurements = measurements(tdoa_pairs, sensors.len(), delay_std_s)?;
     let dimension = dimension_with(dimension, height_bounds, plane_height_m)?;
     let options = LocateOptions {
@@ -181,7 +181,7 @@ pub fn locate_signals(
 ) -> PyResult<Solution> {
     // Signals: float64, float32 or int16, widened to float64 (exactly).
     let rows = signal_rows(signals, "signals")?;
-    let positions = rows_of_three(mic_positions, "mic_positions")?;
+    let positions = at_least_two(mic_positions)?;
     let n_samples = rows.first().map_or(0, Vec::len);
     if rows.len() != positions.len() || rows.len() < 2 || n_samples < 2 {
         return Err(invalid(
@@ -191,7 +191,7 @@ pub fn locate_signals(
                  and n_samples >= 2",
                 positions.len()
             ),
-            format!("shape ({}, {n_samples})", rows.len()),
+            describe(signals),
         ));
     }
     if !(sample_rate.is_finite() && sample_rate > 0.0) {
@@ -235,6 +235,20 @@ pub fn locate_signals(
         })
     })?;
     Ok(Solution::from_located(located))
+}
+
+/// The rows of `mic_positions`, at least two: with fewer, every delay would be refused for
+/// naming a microphone that is not there, blaming the delays instead of the positions.
+fn at_least_two(mic_positions: &Bound<'_, PyAny>) -> PyResult<Vec<[f64; 3]>> {
+    let positions = rows_of_three(mic_positions, "mic_positions")?;
+    if positions.len() < 2 {
+        return Err(invalid(
+            "mic_positions",
+            "at least 2 microphones (rows)",
+            describe(mic_positions),
+        ));
+    }
+    Ok(positions)
 }
 
 /// The pipeline and solver settings shared by `locate_signals` and `Localizer`.

@@ -108,6 +108,8 @@ mod tests {
             "{err}"
         );
         assert!(speed_of_sound(f64::NAN).is_err());
+        let err = speed_of_sound(-100.0).unwrap_err().to_string();
+        assert!(err.contains("between -70 and 70, got -100"), "{err}");
         assert!(speed_of_sound_humid(20.0, 120.0).is_err());
     }
 }

@@ -180,10 +180,12 @@ impl DetectorConfig {
             return Err(Error::parameter(
                 "rearm_db",
                 format!(
-                    "a value from 0 to below threshold_db ({} dB)",
+                    "a drop of at least 0 dB and less than threshold_db ({} dB): after an \
+                     onset, a frame's level must fall this far below the onset threshold \
+                     before another onset can fire",
                     self.threshold_db
                 ),
-                self.rearm_db,
+                format!("{} dB", self.rearm_db),
             ));
         }
         if !(self.hold_s.is_finite() && self.hold_s >= 0.0) {
@@ -1394,11 +1396,31 @@ mod tests {
         assert_eq!(bad(|c| c.frame_s = 1e-4), "frame_s");
         assert_eq!(bad(|c| c.threshold_db = f64::NAN), "threshold_db");
         assert_eq!(bad(|c| c.rearm_db = 20.0), "rearm_db");
+        assert_eq!(bad(|c| c.rearm_db = -1.0), "rearm_db");
+        assert_eq!(bad(|c| c.rearm_db = f64::NAN), "rearm_db");
+        let config = DetectorConfig {
+            rearm_db: 20.0,
+            ..DetectorConfig::default()
+        };
+        let message = config.validate().unwrap_err().to_string();
+        assert_eq!(
+            message,
+            "invalid rearm_db: expected a drop of at least 0 dB and less than threshold_db \
+             (12 dB): after an onset, a frame's level must fall this far below the onset \
+             threshold before another onset can fire, got 20 dB"
+        );
         assert_eq!(bad(|c| c.floor_quantile = 1.0), "floor_quantile");
         assert_eq!(bad(|c| c.settle_s = 5.0), "settle_s");
         assert_eq!(bad(|c| c.hold_s = -1.0), "hold_s");
-        let err = OnsetDetector::new(DetectorConfig::default(), 8000.0, 0).unwrap_err();
-        assert!(err.to_string().contains("sample_rate"), "{err}");
+        for rate in [8000.0, 0.0, -48_000.0, f64::NAN] {
+            let err = OnsetDetector::new(DetectorConfig::default(), rate, 0).unwrap_err();
+            assert!(
+                err.to_string().starts_with(
+                    "invalid sample_rate: expected a finite rate of at least 12000 Hz"
+                ),
+                "{err}"
+            );
+        }
 
         // A band reaching Nyquist drops the low-pass instead of failing.
         assert!(OnsetDetector::new(DetectorConfig::default(), 16_000.0, 0).is_ok());

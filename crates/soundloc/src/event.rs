@@ -111,7 +111,9 @@ impl SceneAudio {
     ///
     /// # Errors
     /// I/O and format errors of [`audio::read_wav`]; [`Error::Audio`] when a sensor's
-    /// channel does not exist or the sensors' sample rates differ (naming the sensor).
+    /// channel does not exist or the sensors' sample rates differ (naming the sensor);
+    /// [`Error::Scene`] when an event's band reaches above the recordings' Nyquist
+    /// frequency (naming the event).
     pub fn load(scene: &Scene) -> Result<Self> {
         let mut files: HashMap<PathBuf, Arc<Recording>> = HashMap::new();
         let mut per_sensor = Vec::with_capacity(scene.sensors.len());
@@ -151,6 +153,7 @@ impl SceneAudio {
                 });
             }
         }
+        check_event_bands(scene, sample_rate as f64)?;
         Ok(SceneAudio {
             per_sensor,
             sample_rate: sample_rate as f64,
@@ -161,6 +164,26 @@ impl SceneAudio {
     pub fn sample_rate(&self) -> f64 {
         self.sample_rate
     }
+}
+
+/// Refuses an event band that reaches above the Nyquist frequency of the scene's
+/// recordings, naming the file and the event: the scene can say nothing of the sample rate
+/// until its audio is read.
+fn check_event_bands(scene: &Scene, sample_rate: f64) -> Result<()> {
+    let nyquist = sample_rate / 2.0;
+    for (index, event) in scene.events.iter().enumerate() {
+        if let Some((low, high)) = event.band_hz.filter(|&(_, high)| high > nyquist) {
+            return Err(Error::Scene {
+                path: scene.path.clone(),
+                field: format!("events[{index}].band_hz"),
+                reason: format!(
+                    "expected a band within 0 to {nyquist} Hz, the Nyquist frequency of the \
+                     recordings (sampled at {sample_rate} Hz), got [{low}, {high}]"
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// What the delay stage needs to know about the sensors of a deployment, however it
@@ -1030,21 +1053,22 @@ fn widened_samples<'a>(
         return Err(Error::parameter(
             "event window",
             format!(
-                "recordings long enough for every delay between sensors \"{}\" and \"{}\" \
-                 ({} s to {} s, from their distance or the expected arrivals); \"{}\" is \
-                 recorded from 0 to {:.3} s (clock offset {} s)",
+                "a window, with the recordings around it, long enough for every delay \
+                 between sensors \"{}\" and \"{}\" ({} s to {} s, from their distance or \
+                 the expected arrivals)",
                 recordings.ids[a],
                 recordings.ids[b],
                 seconds(centre - reach),
                 seconds(centre + reach),
+            ),
+            format!(
+                "the window {} s to {} s, too short: \"{}\" is recorded from 0 to {:.3} s \
+                 (clock offset {} s)",
+                seconds(window.start_s),
+                seconds(window.end_s),
                 recordings.ids[b],
                 samples.len() as f64 / fs,
                 recordings.clock_offsets_s[b],
-            ),
-            format!(
-                "the window {} s to {} s",
-                seconds(window.start_s),
-                seconds(window.end_s)
             ),
         ));
     }

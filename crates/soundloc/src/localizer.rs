@@ -29,6 +29,7 @@
 //! assert_eq!(localizer.n_mics(), 4);
 //! ```
 
+use crate::array::{COINCIDENT_TOLERANCE_M, distance};
 use crate::error::{Error, Result};
 use crate::event::{
     self, EventOptions, GccPlan, LocatedWindow, SensorRecordings, event_gcc_config,
@@ -57,7 +58,7 @@ impl Localizer {
     ///
     /// # Errors
     /// [`Error::InvalidParameter`] for fewer than two microphones, a non-finite
-    /// position, a speed of sound that is not positive and finite, and whatever
+    /// position, two microphones at the same place, a speed of sound that is not positive and finite, and whatever
     /// [`crate::gcc::GccPhat::new`] refuses (frame length, sample rate, band).
     pub fn new(
         positions: Vec<[f64; 3]>,
@@ -67,23 +68,7 @@ impl Localizer {
         options: EventOptions,
         locate_options: LocateOptions,
     ) -> Result<Self> {
-        if positions.len() < 2 {
-            return Err(Error::parameter(
-                "positions",
-                "at least 2 microphones",
-                positions.len(),
-            ));
-        }
-        if let Some(bad) = positions
-            .iter()
-            .position(|p| p.iter().any(|v| !v.is_finite()))
-        {
-            return Err(Error::parameter(
-                "positions",
-                "finite coordinates in metres",
-                format!("{:?} for microphone {bad}", positions[bad]),
-            ));
-        }
+        check_positions(&positions)?;
         let speed = locate_options.speed_of_sound;
         if !(speed.is_finite() && speed > 0.0) {
             return Err(Error::parameter(
@@ -208,6 +193,42 @@ impl Localizer {
     }
 }
 
+/// At least two microphones, at finite and distinct positions: two at one place (a
+/// position typed twice) share every sound and measure no delay.
+fn check_positions(positions: &[[f64; 3]]) -> Result<()> {
+    if positions.len() < 2 {
+        return Err(Error::parameter(
+            "positions",
+            "at least 2 microphones",
+            positions.len(),
+        ));
+    }
+    if let Some(bad) = positions
+        .iter()
+        .position(|p| p.iter().any(|v| !v.is_finite()))
+    {
+        return Err(Error::parameter(
+            "positions",
+            "finite coordinates in metres",
+            format!("{:?} for microphone {bad}", positions[bad]),
+        ));
+    }
+    for (i, a) in positions.iter().enumerate() {
+        for (j, b) in positions.iter().enumerate().skip(i + 1) {
+            if distance(*a, *b) < COINCIDENT_TOLERANCE_M {
+                return Err(Error::parameter(
+                    "positions",
+                    format!(
+                        "microphones at distinct places (at least {COINCIDENT_TOLERANCE_M} m apart)"
+                    ),
+                    format!("microphones {i} and {j} both at {a:?}"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -316,6 +337,55 @@ mod tests {
             one.unwrap_err()
                 .to_string()
                 .contains("at least 2 microphones")
+        );
+    }
+
+    #[test]
+    fn two_microphones_at_one_place_are_refused_by_name() {
+        let mut positions = positions();
+        positions[4] = positions[1];
+        let error = Localizer::new(
+            positions,
+            1024,
+            FS,
+            None,
+            EventOptions::default(),
+            LocateOptions::default(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "invalid positions: expected microphones at distinct places (at least 0.000001 m \
+             apart), got microphones 1 and 4 both at [2.0, 0.0, 0.2]"
+        );
+    }
+
+    #[test]
+    fn microphones_kilometres_apart_say_the_frame_is_too_short() {
+        // 1.5 km apart, a delay can reach 4.4 s (4.46 s with the margin for
+        // position errors); a frame of 1024 samples at 16 kHz shows
+        // 64 ms. The frame is refused, not searched over the lags it happens to hold.
+        let far = vec![
+            [0.0, 0.0, 0.0],
+            [1500.0, 0.0, 0.0],
+            [0.0, 1200.0, 0.0],
+            [900.0, 900.0, 30.0],
+        ];
+        let locate_options = LocateOptions {
+            speed_of_sound: 343.0,
+            ..LocateOptions::default()
+        };
+        let mut localizer =
+            Localizer::new(far, 1024, FS, None, EventOptions::default(), locate_options).unwrap();
+        let noise: Vec<Vec<f64>> = (0..4u64)
+            .map(|k| white_noise(&mut rng(9 + k), 1024))
+            .collect();
+        let channels: Vec<&[f64]> = noise.iter().map(Vec::as_slice).collect();
+        let message = localizer.locate(&channels, 0).unwrap_err().to_string();
+        assert!(
+            message.contains("every delay between sensors \"mic 0\" and \"mic 1\" (-4.461 s")
+                && message.contains("got the window 0.000 s to 0.064 s, too short"),
+            "{message}"
         );
     }
 }

@@ -81,6 +81,16 @@
 //! (a uniform prior of width `w` has a std of `w / sqrt(12)`) to the normal matrix, so the
 //! reported `z` std never exceeds the prior's.
 //!
+//! `(J^T W J)^-1` takes the cost to be quadratic around the fit, which it is not next to a
+//! sensor: that sensor's distance has a kink there. A source on the axis of a line of
+//! sensors, beyond its end, fits the delays equally well anywhere along the axis, yet a
+//! fit that stops on the end sensor sees a steep cost behind it, and the quadratic model
+//! gives its range a std of millimetres. So along each principal direction of the
+//! covariance the cost itself is read three stds out on both sides: where it has risen by
+//! less than the nine units of chi-square the model predicts, the std along that direction
+//! becomes a third of the distance at which the cost does rise that much (on the flatter
+//! side), or infinite when it never does. Stds are only ever widened by this check.
+//!
 //! All measurements are weighted as independent in the fit. That is exact for delays given
 //! relative to one reference with independent errors. For delays over all pairs it is a
 //! choice: the estimate is still the least-squares one, but when the pair errors come from
@@ -169,6 +179,14 @@ const UNOBSERVABLE_INFORMATION_RATIO: f64 = 1e-12;
 /// An unobservable direction leans along an axis when its component there exceeds this
 /// (eigenvectors carry rounding of about `1e-16`).
 const UNOBSERVABLE_COMPONENT: f64 = 1e-8;
+
+/// How many standard deviations out the cost is checked against the quadratic model the
+/// covariance stands for: there it must have risen by this number squared (nine units of
+/// chi-square), or the standard deviation is widened until it does.
+const PROFILE_SIGMAS: f64 = 3.0;
+
+/// Halvings of the bracket when placing where the cost reaches [`PROFILE_SIGMAS`].
+const PROFILE_BISECTIONS: usize = 30;
 
 /// Two minima are equally good when their chi-squares differ by less than this.
 const AMBIGUITY_CHI2: f64 = 1.0;
@@ -1347,7 +1365,12 @@ impl<'a> Problem<'a> {
         distinct.sort_unstable();
         distinct.dedup();
         let redundancy = (fit.n_measurements as f64 / (distinct.len().max(2) - 1) as f64).max(1.0);
-        let mut information = normal.information / (scale * redundancy);
+        let level = scale * redundancy;
+        let information = normal.information / level;
+
+        // Where the cost is far from quadratic (next to a sensor, whose distance has a
+        // kink there), follow it out along each principal direction instead.
+        let mut information = self.profiled(active, fit, information, level, rays);
 
         // Add the prior's information on z.
         if let Some(prior) = self.height_prior {
@@ -1366,6 +1389,117 @@ impl<'a> Problem<'a> {
         }
         mark_unbounded(&mut covariance);
         (covariance, information)
+    }
+
+    /// `information` (scaled so that one unit of chi-square is `level` of raw cost) with
+    /// each principal direction checked against the cost itself.
+    ///
+    /// The covariance takes the cost to be quadratic around the fit. It is not next to a
+    /// sensor, where that sensor's distance has a kink: a source beyond the end of a line
+    /// of sensors (end-fire) fits every delay equally well anywhere along the line, but a
+    /// fit stopped on the end sensor sees a steep cost behind it and none ahead. Along each
+    /// principal direction the cost is read [`PROFILE_SIGMAS`] standard deviations out on
+    /// both sides. Where it has risen by less than the model says (nine units), the standard
+    /// deviation becomes a third of the distance at which it does rise that much on the
+    /// flatter side, or infinite when it never does; it is never narrowed.
+    fn profiled(
+        &self,
+        active: &[bool],
+        fit: &Fit,
+        information: Matrix3<f64>,
+        level: f64,
+        rays: &mut [Ray],
+    ) -> Matrix3<f64> {
+        // The principal directions of the solved block.
+        let solved = self.dim();
+        let block = information.view((0, 0), (solved, solved)).into_owned();
+        if !block.iter().all(|v| v.is_finite()) {
+            return information;
+        }
+        let eigen = SymmetricEigen::new((&block + block.transpose()) / 2.0);
+        let largest = eigen.eigenvalues.iter().copied().fold(0.0, f64::max);
+
+        // Rebuild the information from the directions, each with the width the cost shows.
+        let mut corrected = Matrix3::zeros();
+        for (k, &value) in eigen.eigenvalues.iter().enumerate() {
+            let mut direction = Vector3::zeros();
+            for axis in 0..solved {
+                direction[axis] = eigen.eigenvectors[(axis, k)];
+            }
+            let observable = largest > 0.0 && value > UNOBSERVABLE_INFORMATION_RATIO * largest;
+            let value = match observable {
+                false => value,
+                true => match self.profile_width(
+                    active,
+                    fit,
+                    direction,
+                    value.sqrt().recip(),
+                    level,
+                    rays,
+                ) {
+                    Some(width) => width.powi(-2),
+                    None => 0.0,
+                },
+            };
+            corrected += direction * direction.transpose() * value;
+        }
+        corrected
+    }
+
+    /// The standard deviation along the unit vector `direction` that the cost itself
+    /// shows: `std` when the cost has risen by [`PROFILE_SIGMAS`] squared units (of `level`
+    /// raw chi-square) `PROFILE_SIGMAS * std` from the fit on both sides, as the quadratic
+    /// model says; otherwise a [`PROFILE_SIGMAS`]-th of the distance at which it has, on
+    /// both sides; `None` when it never has within [`MAX_COORDINATE_M`].
+    fn profile_width(
+        &self,
+        active: &[bool],
+        fit: &Fit,
+        direction: Vector3<f64>,
+        std: f64,
+        level: f64,
+        rays: &mut [Ray],
+    ) -> Option<f64> {
+        // The rise on the flatter side, in units of the model's chi-square.
+        let target = PROFILE_SIGMAS * PROFILE_SIGMAS;
+        let mut rise = |offset: f64| {
+            let mut at = |offset: f64| {
+                let chi2 = self.chi2_at(active, &(fit.position + direction * offset), rays);
+                (chi2 - fit.chi2) / level
+            };
+            at(offset).min(at(-offset))
+        };
+        let mut inner = PROFILE_SIGMAS * std;
+        if rise(inner) >= target {
+            return Some(std);
+        }
+
+        // Double the distance until the cost has risen enough, then close in on it.
+        let mut outer = 2.0 * inner;
+        while rise(outer) < target {
+            if outer > MAX_COORDINATE_M {
+                return None;
+            }
+            inner = outer;
+            outer *= 2.0;
+        }
+        for _ in 0..PROFILE_BISECTIONS {
+            let middle = 0.5 * (inner + outer);
+            if rise(middle) < target {
+                inner = middle;
+            } else {
+                outer = middle;
+            }
+        }
+        Some(outer / PROFILE_SIGMAS)
+    }
+
+    /// The chi-square of the active sensors' measurements at `position`.
+    fn chi2_at(&self, active: &[bool], position: &Vector3<f64>, rays: &mut [Ray]) -> f64 {
+        self.trace_rays(active, position, rays);
+        self.usable(active)
+            .map(|(_, m)| self.normalised_residual(m, rays).powi(2))
+            .sum()
     }
 
     /// Assembles the public [`Solution`] from the fits of the final set of sensors.
@@ -2308,5 +2442,130 @@ mod tests {
             fails(&sensors, &good, &options),
             Error::NonFinite { .. }
         ));
+    }
+
+    /// Five sensors 5 m apart on the x axis.
+    fn line_array() -> Vec<[f64; 3]> {
+        (0..5).map(|k| [5.0 * k as f64, 0.0, 0.0]).collect()
+    }
+
+    /// Checks that every finite std covers the error along its axis three times over.
+    fn assert_covers(solution: &Solution, source: [f64; 3], what: &str) {
+        let std = solution.position_std();
+        for axis in 0..2 {
+            let error = (solution.position[axis] - source[axis]).abs();
+            assert!(
+                error <= 3.0 * std[axis],
+                "{what}: axis {axis} is {error:.3} m off with a std of {:.3} m ({solution:?})",
+                std[axis]
+            );
+        }
+    }
+
+    #[test]
+    fn a_source_beyond_the_end_of_a_line_of_sensors_gets_no_invented_range() {
+        // On the axis of a line of sensors, beyond its end (end-fire), every delay is the
+        // spacing over c wherever the source is along the axis: its range is unobservable.
+        // The solver stops on the end sensor, where that sensor's distance has a kink; the
+        // quadratic model there saw millimetres of std where there are kilometres.
+        let sensors = line_array();
+        let options = LocateOptions {
+            dimension: Dimension::Two,
+            ..LocateOptions::default()
+        };
+        let source = [40.0, 0.0, 0.0];
+        let solution = locate(
+            &sensors,
+            &reference_delays(&sensors, source, 1e-5),
+            &options,
+        )
+        .unwrap();
+        assert_eq!(solution.position_std()[0], f64::INFINITY, "{solution:?}");
+        assert_covers(&solution, source, "exact end-fire");
+
+        // Near the axis, with noise: wherever the solver stops, its std covers the error,
+        // or it says it found no position.
+        let source = [40.0, 0.5, 0.0];
+        let noise = Normal::new(0.0, 1e-5).unwrap();
+        let mut located = 0;
+        for seed in 0..20 {
+            let mut rng = StdRng::seed_from_u64(seed);
+            let mut measurements = reference_delays(&sensors, source, 1e-5);
+            for m in &mut measurements {
+                m.delay_s += noise.sample(&mut rng);
+            }
+            if let Ok(solution) = locate(&sensors, &measurements, &options) {
+                assert_covers(&solution, source, &format!("seed {seed}"));
+                located += 1;
+            }
+        }
+        assert!(located >= 10, "only {located} of 20 located");
+    }
+
+    #[test]
+    fn a_source_next_to_a_sensor_keeps_a_small_honest_std() {
+        // Next to a sensor of a well-spread array the kink of its distance does not hide
+        // the position: the other sensors pin it down, and the std stays small.
+        let sensors = field_array();
+        let source = [100.05, 0.03, 5.0];
+        let noise = Normal::new(0.0, 1e-5).unwrap();
+        for seed in 0..10 {
+            let mut rng = StdRng::seed_from_u64(seed);
+            let mut measurements = pair_delays(&sensors, source, 1e-5);
+            for m in &mut measurements {
+                m.delay_s += noise.sample(&mut rng);
+            }
+            let solution = locate(&sensors, &measurements, &LocateOptions::default()).unwrap();
+            let std = solution.position_std();
+            assert!(std.iter().all(|&s| s < 0.1), "seed {seed}: {std:?}");
+            assert!(
+                distance(solution.position, source) < 0.05,
+                "seed {seed}: {solution:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_line_of_sensors_in_2d_reports_the_mirror_image_across_it() {
+        // A source beside a line of sensors and its mirror image across the line give the
+        // same delays: both are reported, and the std across the line covers the two.
+        let sensors = line_array();
+        let options = LocateOptions {
+            dimension: Dimension::Two,
+            ..LocateOptions::default()
+        };
+        let source = [7.0, 12.0, 0.0];
+        let solution = locate(
+            &sensors,
+            &reference_delays(&sensors, source, 1e-5),
+            &options,
+        )
+        .unwrap();
+        assert_eq!(solution.ambiguous.len(), 1, "{solution:?}");
+        let found = [solution.position, solution.ambiguous[0]];
+        for truth in [source, [7.0, -12.0, 0.0]] {
+            assert!(
+                found.iter().any(|&p| distance(p, truth) < 1e-6),
+                "{solution:?}"
+            );
+        }
+        assert!(solution.position_std()[1] >= 12.0, "{solution:?}");
+    }
+
+    #[test]
+    fn a_source_in_the_plane_of_a_flat_array_has_an_unobservable_height() {
+        // Coplanar sensors, a source in their plane: no delay changes with the height to
+        // first order, and the height's std is infinite rather than a number.
+        let sensors: Vec<[f64; 3]> = flat_array().iter().map(|p| [p[0], p[1], 0.0]).collect();
+        for source in [[4.0, 6.0, 0.0], [30.0, 20.0, 0.0]] {
+            let measurements = pair_delays(&sensors, source, 1e-5);
+            let solution = locate(&sensors, &measurements, &LocateOptions::default()).unwrap();
+            let std = solution.position_std();
+            assert_eq!(std[2], f64::INFINITY, "{solution:?}");
+            assert!(std[0] < 0.5 && std[1] < 0.5, "{solution:?}");
+            let horizontal =
+                (solution.position[0] - source[0]).hypot(solution.position[1] - source[1]);
+            assert!(horizontal < 1e-3, "{solution:?}");
+        }
     }
 }

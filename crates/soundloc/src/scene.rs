@@ -43,9 +43,12 @@
 //! A scene is written by hand, so every mistake is reported with the file, the field (for
 //! example `sensors[3].position` or `events[1].sensors[2]`, counting from 0) and what was
 //! expected against what arrived: TOML syntax (with line and column), unknown or missing keys,
-//! a sensor listed twice or two sensors at the same place, an event naming an unknown sensor,
-//! an empty or negative time window, a bad frequency band, implausible air, coordinates off the
-//! map, and audio files that do not exist.
+//! a value of the wrong kind (said in TOML's terms: "expected a whole number ≥ 0, got the text
+//! \"left\""), fewer than two sensors, a sensor listed twice or two sensors at the same place,
+//! an event naming an unknown sensor, an empty or negative time window, a bad frequency band,
+//! implausible air, coordinates off the map, and audio files that do not exist. A scene of two
+//! or more sensors loads; locating an event needs `dimension + 1` of them, and an event with
+//! fewer is refused when it is located.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -62,6 +65,9 @@ use crate::geodesy::{CoordinateSystem, EnuFrame, LatLonAlt};
 
 /// Speeds of sound accepted, m/s: from air at -70 degC to air at +70 degC, with a margin.
 const PLAUSIBLE_SPEED_OF_SOUND: (f64, f64) = (250.0, 450.0);
+
+/// The fewest sensors a scene may have: two, the fewest that give a delay.
+pub const MIN_SENSORS: usize = 2;
 
 /// Two sensors closer than this, metres, are taken to be at the same place.
 const SAME_POSITION_M: f64 = 1e-3;
@@ -212,7 +218,7 @@ impl Scene {
 
         // The sensors, then the frame they define, then their local positions.
         let base_dir = path.parent().unwrap_or(Path::new(""));
-        let sensors = check_sensors(&raw.sensors, coordinates, base_dir, &fail)?;
+        let sensors = check_sensors(&raw.sensors, coordinates, solver, base_dir, &fail)?;
         let positions: Vec<[f64; 3]> = sensors.iter().map(|s| s.position).collect();
         let frame = EnuFrame::new(coordinates, &positions)
             .map_err(|e| fail("sensors", format!("cannot build the local frame: {e}")))?;
@@ -394,8 +400,91 @@ pub(crate) fn parse<T: DeserializeOwned>(text: &str, path: &Path) -> Result<T> {
         } else {
             field
         };
-        fail(field, format!("{sensor}{at}{}", e.message()))
+        let written = e.span().map_or("", |span| text.get(span).unwrap_or(""));
+        let reason = plain_reason(e.message(), written);
+        fail(field, format!("{sensor}{at}{reason}"))
     })
+}
+
+/// A shape error of the TOML deserialiser in the words of a scene file's author.
+///
+/// Serde speaks of Rust types (`invalid type: string "x", expected usize`); a scene's author
+/// thinks in TOML values. Type mismatches and unknown names are rewritten as "expected ...,
+/// got ..." in those terms; other messages (unknown or missing keys) already say so, and pass
+/// through unchanged. `written` is the offending value as it stands in the file.
+fn plain_reason(message: &str, written: &str) -> String {
+    // `invalid type: string "x", expected usize`, `invalid value: integer -1, expected usize`.
+    let mismatch = message
+        .strip_prefix("invalid type: ")
+        .or_else(|| message.strip_prefix("invalid value: "))
+        .and_then(|rest| rest.rsplit_once(", expected "));
+    if let Some((got, expected)) = mismatch {
+        return format!(
+            "expected {}, got {}",
+            plain_type(expected),
+            plain_value(got)
+        );
+    }
+
+    // "unknown variant `up`, expected `north` or `south`": a name outside a fixed list.
+    if let Some((got, expected)) = message
+        .strip_prefix("unknown variant ")
+        .and_then(|rest| rest.split_once(", expected "))
+    {
+        let quoted = |names: &str| names.replace('`', "\"");
+        return format!("expected {}, got {}", quoted(expected), quoted(got));
+    }
+
+    // A name (in quotes) given as another kind of value.
+    if message == "wanted string or table" {
+        return format!("expected a name in quotes, got {}", short(written));
+    }
+    message.to_string()
+}
+
+/// The kind of value a scene field takes, from serde's name for the Rust type behind it.
+fn plain_type(expected: &str) -> String {
+    let plain = match expected {
+        "usize" | "u64" | "u32" | "u16" | "u8" => "a whole number ≥ 0",
+        "isize" | "i64" | "i32" | "i16" | "i8" => "a whole number",
+        "f64" | "f32" => "a number",
+        "a boolean" => "true or false",
+        "a string" => "text in quotes",
+        "path string" => "a file path in quotes",
+        "a sequence" => "a list in brackets, like [1.0, 2.0]",
+        "a map" => "a table of keys and values",
+        _ if expected.starts_with("struct ") => "a table of keys and values",
+        _ => expected,
+    };
+    plain.to_string()
+}
+
+/// A value as TOML writes it, from serde's description of it (string "x", integer `-1`).
+fn plain_value(got: &str) -> String {
+    let literal = |prefix: &str| {
+        got.strip_prefix(prefix)
+            .map(|rest| rest.trim_matches('`').to_string())
+    };
+    if let Some(text) = got.strip_prefix("string ") {
+        return format!("the text {text}");
+    }
+    literal("integer ")
+        .or_else(|| literal("floating point "))
+        .or_else(|| literal("boolean "))
+        .unwrap_or_else(|| match got {
+            "sequence" => "a list".to_string(),
+            "map" => "a table".to_string(),
+            other => other.to_string(),
+        })
+}
+
+/// A value from the file for a message: as written, cut after 40 characters.
+fn short(written: &str) -> String {
+    let written = written.trim();
+    match written.char_indices().nth(40) {
+        Some((cut, _)) => format!("{}...", &written[..cut]),
+        None => written.to_string(),
+    }
 }
 
 /// `line L, column C: ` for the start of a byte span, counting from 1.
@@ -634,20 +723,16 @@ impl RawSolver {
     }
 }
 
-/// Checks each sensor on its own (id, position, audio file, clock) and ids across sensors; the
-/// local positions are filled in later.
+/// Checks that there are enough sensors to compare, each sensor on its own (id, position,
+/// audio file, clock) and ids across sensors; the local positions are filled in later.
 fn check_sensors(
     raw: &[RawSensor],
     system: CoordinateSystem,
+    solver: SolverSettings,
     base_dir: &Path,
     fail: &Fail<'_>,
 ) -> Result<Vec<Sensor>> {
-    if raw.is_empty() {
-        return Err(fail(
-            "sensors",
-            "expected at least one [[sensors]] entry, got none".into(),
-        ));
-    }
+    check_sensor_count(raw.len(), solver.dimension, fail)?;
     let mut first_index: HashMap<&str, usize> = HashMap::new();
     let mut sensors = Vec::with_capacity(raw.len());
     for (index, sensor) in raw.iter().enumerate() {
@@ -698,6 +783,24 @@ fn check_sensors(
         });
     }
     Ok(sensors)
+}
+
+/// Refuses a scene of fewer than [`MIN_SENSORS`] sensors: one sensor alone measures no delay.
+/// Two or more load, since delays between two sensors are worth having (`soundloc tdoa`,
+/// the Python `Scene.signals`); locating needs `dimension + 1`, and an event with fewer
+/// sensors is refused when it is located, saying so. The message gives both numbers.
+fn check_sensor_count(n_sensors: usize, dimension: u8, fail: &Fail<'_>) -> Result<()> {
+    if n_sensors >= MIN_SENSORS {
+        return Ok(());
+    }
+    Err(fail(
+        "sensors",
+        format!(
+            "expected at least {MIN_SENSORS} [[sensors]] entries ({MIN_SENSORS} to measure a \
+             delay between them; {} to locate a source in {dimension}-D), got {n_sensors}",
+            dimension + 1
+        ),
+    ))
 }
 
 /// Checks the id and the position of `sensors[index]`: an id that is not empty and not in

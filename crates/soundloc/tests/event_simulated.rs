@@ -244,7 +244,9 @@ fn a_sensor_far_away_is_a_clear_error_without_a_huge_allocation() {
     let error = locate_result(&path).unwrap_err();
     let message = error.to_string();
     assert!(
-        message.contains("\"s1\"") && message.contains("recorded from 0 to 1.000 s"),
+        message.contains("\"s1\"")
+            && message.contains("too short")
+            && message.contains("recorded from 0 to 1.000 s"),
         "{message}"
     );
 }

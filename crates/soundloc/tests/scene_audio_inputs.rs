@@ -183,3 +183,34 @@ fn files_of_different_lengths_load_but_a_window_past_the_shorter_end_names_its_s
     assert!(matches!(err, Error::InvalidParameter { .. }), "{err:?}");
     assert!(message.contains("sensor \"B\" (0 to 0.500 s"), "{message}");
 }
+
+#[test]
+fn an_event_band_above_the_nyquist_frequency_is_refused_naming_the_event() {
+    // The event asks for 500 to 4000 Hz; recordings at 6 kHz hold nothing above 3 kHz.
+    let dir = folder("nyquist");
+    for name in ["A.wav", "B.wav", "C.wav"] {
+        write_noise(&dir.join(name), 1, 6_000, 100);
+    }
+    match SceneAudio::load(&scene(&dir, 0)).unwrap_err() {
+        Error::Scene {
+            path,
+            field,
+            reason,
+        } => {
+            assert_eq!(path, dir.join("inputs.scene.toml"));
+            assert_eq!(field, "events[0].band_hz");
+            assert_eq!(
+                reason,
+                "expected a band within 0 to 3000 Hz, the Nyquist frequency of the recordings \
+                 (sampled at 6000 Hz), got [500, 4000]"
+            );
+        }
+        other => panic!("expected a scene error, got {other:?}"),
+    }
+
+    // At 8 kHz the band reaches the Nyquist frequency exactly, and loads.
+    for name in ["A.wav", "B.wav", "C.wav"] {
+        write_noise(&dir.join(name), 1, 8_000, 100);
+    }
+    assert!(SceneAudio::load(&scene(&dir, 0)).is_ok());
+}

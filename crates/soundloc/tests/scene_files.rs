@@ -414,3 +414,180 @@ fn bad_clock_offsets_name_the_sensor_and_the_field() {
     assert!(message.contains("line 19, column 18"), "{message}");
     assert!(message.contains("sensor \"B\""), "{message}");
 }
+
+#[test]
+fn wrong_types_say_what_toml_value_was_expected_not_which_rust_type() {
+    // (edit, field, expected, got): each message names the file (checked by scene_error),
+    // the field and the value as written, in the words of a TOML file.
+    let cases = [
+        (
+            ("audio = \"B.wav\"", "audio = \"B.wav\"\nchannel = \"left\""),
+            "sensors[1].channel",
+            "expected a whole number ≥ 0",
+            "got the text \"left\"",
+        ),
+        (
+            ("audio = \"B.wav\"", "audio = \"B.wav\"\nchannel = -1"),
+            "sensors[1].channel",
+            "expected a whole number ≥ 0",
+            "got -1",
+        ),
+        (
+            ("audio = \"B.wav\"", "audio = \"B.wav\"\nchannel = 1.5"),
+            "sensors[1].channel",
+            "expected a whole number ≥ 0",
+            "got 1.5",
+        ),
+        (
+            ("start_s = 1.0", "start_s = \"1.0\""),
+            "events[0].start_s",
+            "expected a number",
+            "got the text \"1.0\"",
+        ),
+        (
+            ("temperature_c = 20.0", "temperature_c = true"),
+            "air.temperature_c",
+            "expected a number",
+            "got true",
+        ),
+        (
+            ("[10.0, 0.0, 0.0]", "\"10 m east\""),
+            "sensors[1].position",
+            "expected a list in brackets",
+            "got the text \"10 m east\"",
+        ),
+        (
+            ("id = \"B\"", "id = 2"),
+            "sensors[1].id",
+            "expected text in quotes",
+            "got 2",
+        ),
+        (
+            ("audio = \"B.wav\"", "audio = 2"),
+            "sensors[1].audio",
+            "expected a file path in quotes",
+            "got 2",
+        ),
+        (
+            ("[\"C\", \"A\", \"B\"]", "[\"C\", \"A\", 2]"),
+            "events[0].sensors[2]",
+            "expected text in quotes",
+            "got 2",
+        ),
+        (
+            (
+                "system = \"local\"",
+                "system = \"local\"\norigin = \"Lyon\"",
+            ),
+            "coordinates.origin",
+            "expected a table of keys and values",
+            "got the text \"Lyon\"",
+        ),
+        (
+            ("system = \"local\"", "system = 3"),
+            "coordinates.system",
+            "expected a name in quotes",
+            "got 3",
+        ),
+        (
+            (
+                "system = \"local\"",
+                "system = \"utm\"\nzone = 12\nhemisphere = \"up\"",
+            ),
+            "coordinates.hemisphere",
+            "expected \"north\" or \"south\"",
+            "got \"up\"",
+        ),
+        (
+            ("[[sensors]]", "[solver]\ndimension = 2.5\n\n[[sensors]]"),
+            "solver.dimension",
+            "expected a whole number",
+            "got 2.5",
+        ),
+    ];
+    for (index, (edit, field, expected, got)) in cases.into_iter().enumerate() {
+        let text = local_scene(&[edit]);
+        let (found, message) = scene_error(&format!("type-{index}"), &text);
+        assert_eq!(found, field, "{message}");
+        assert!(
+            message.contains(&format!("{field}: ")) && message.contains("line "),
+            "{message}"
+        );
+        assert!(
+            message.contains(expected) && message.contains(got),
+            "{message}"
+        );
+        for jargon in [
+            "invalid type",
+            "invalid value",
+            "usize",
+            "i64",
+            "f64",
+            "struct",
+        ] {
+            assert!(!message.contains(jargon), "{jargon}: {message}");
+        }
+    }
+
+    // A type error in a sensor's table names the sensor too.
+    let text = local_scene(&[("audio = \"B.wav\"", "audio = \"B.wav\"\nchannel = \"left\"")]);
+    let (_, message) = scene_error("type-sensor", &text);
+    assert!(message.contains("sensor \"B\""), "{message}");
+}
+
+#[test]
+fn a_scene_needs_two_sensors_and_says_how_many_locating_needs() {
+    // Sensor B and C removed: one sensor measures no delay.
+    let one = local_scene(&[
+        (
+            "[[sensors]]\nid = \"B\"\nposition = [10.0, 0.0, 0.0]\naudio = \"B.wav\"\n",
+            "",
+        ),
+        (
+            "[[sensors]]\nid = \"C\"\nposition = [0.0, 10.0, 1.0]\naudio = \"C.wav\"\n",
+            "",
+        ),
+        ("sensors = [\"C\", \"A\", \"B\"]\n", ""),
+    ]);
+    let (field, message) = scene_error("one-sensor-scene", &one);
+    assert_eq!(field, "sensors");
+    assert!(
+        message.contains("expected at least 2 [[sensors]] entries")
+            && message.contains("4 to locate a source in 3-D")
+            && message.ends_with("got 1"),
+        "{message}"
+    );
+
+    // In 2-D, three locate.
+    let flat = one.replacen("[[sensors]]", "[solver]\ndimension = 2\n\n[[sensors]]", 1);
+    let (_, message) = scene_error("one-sensor-2d", &flat);
+    assert!(message.contains("3 to locate a source in 2-D"), "{message}");
+
+    // No sensor at all.
+    let none = "sensors = []\n\n[air]\ntemperature_c = 20.0\n\n[coordinates]\nsystem = \"local\"\n";
+    let (field, message) = scene_error("no-sensor", none);
+    assert_eq!(field, "sensors", "{message}");
+    assert!(message.ends_with("got 0"), "{message}");
+
+    // Two sensors load: their delay can be measured (a 3-D position then needs more).
+    let two = local_scene(&[
+        (
+            "[[sensors]]\nid = \"C\"\nposition = [0.0, 10.0, 1.0]\naudio = \"C.wav\"\n",
+            "",
+        ),
+        ("sensors = [\"C\", \"A\", \"B\"]\n", ""),
+    ]);
+    let scene = Scene::from_toml_str(&two, scene_path("two-sensors")).unwrap();
+    assert_eq!(scene.sensors.len(), 2);
+}
+
+#[test]
+fn an_event_listing_a_sensor_twice_is_refused() {
+    let text = local_scene(&[("[\"C\", \"A\", \"B\"]", "[\"C\", \"A\", \"C\"]")]);
+    let (field, message) = scene_error("event-sensor-twice", &text);
+    assert_eq!(field, "events[0].sensors[2]");
+    assert!(
+        message.contains("expected each sensor once, got \"C\" again"),
+        "{message}"
+    );
+}

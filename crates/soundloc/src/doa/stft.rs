@@ -77,11 +77,14 @@ impl Stft {
         let (n_mics, n_samples) = signals.dim();
         let n_frames = self.n_frames(n_samples);
         if n_frames == 0 {
-            return Err(Error::LengthMismatch {
-                what: "signals (n_mics, n_samples)".into(),
-                expected: self.fft_len,
-                got: n_samples,
-            });
+            return Err(Error::parameter(
+                "signals",
+                format!(
+                    "at least fft_len = {} samples per microphone (one frame)",
+                    self.fft_len
+                ),
+                format!("{n_samples} samples"),
+            ));
         }
 
         let n_bins = self.fft_len / 2 + 1;
@@ -154,7 +157,9 @@ mod tests {
         let short = Array2::<f64>::zeros((2, 10));
         let error = stft.process(short.view()).unwrap_err();
         assert!(
-            error.to_string().contains("expected 64 samples, got 10"),
+            error.to_string()
+                == "invalid signals: expected at least fft_len = 64 samples per microphone \
+                    (one frame), got 10 samples",
             "{error}"
         );
         let mut bad = Array2::<f64>::zeros((2, 100));
