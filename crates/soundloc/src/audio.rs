@@ -7,10 +7,12 @@
 //!
 //! Supported: PCM integers of 8, 16, 24 and 32 bits and 32 and 64-bit IEEE floats, mono or
 //! multichannel, with plain or `WAVE_FORMAT_EXTENSIBLE` headers. 24-bit samples may sit in
-//! 3-byte or 4-byte containers. In a 4-byte container the valid bits are the high ones, as
-//! the `WAVE_FORMAT_EXTENSIBLE` specification lays them out (Microsoft, "Multiple channel
-//! audio data and WAVE files", 2017). Such a container is read as a 32-bit sample, which is
-//! exact whatever the padding byte holds.
+//! 3-byte or 4-byte containers. Writers disagree on where a 4-byte container keeps them: the
+//! `WAVE_FORMAT_EXTENSIBLE` specification puts the valid bits high, with zeros below
+//! (Microsoft, "Multiple channel audio data and WAVE files"), while [`hound`] and others put
+//! them in the low three bytes. The reader looks at the first 64 KiB of samples: when every
+//! low byte is zero and some high byte is not, the samples are high; otherwise low. Either
+//! way they come out exact, at full scale 1.
 //!
 //! A bad file is an error, never a panic: a missing or empty file, a corrupt header, a zero
 //! sample rate, data that end before the header says they should, and NaN or infinite float
@@ -202,6 +204,9 @@ pub fn read_channel_window(
     Ok((stream.sample_rate(), samples))
 }
 
+/// Bytes of samples looked at to tell where 24-bit samples sit in 4-byte containers.
+const PADDED_24_SCAN_BYTES: u64 = 1 << 16;
+
 /// Frames per block when [`read_wav`] reads a whole file.
 const READ_ALL_BLOCK_FRAMES: usize = 1 << 16;
 
@@ -212,9 +217,12 @@ enum Encoding {
     Unsigned8,
     /// 16-bit signed little-endian integers.
     Signed16,
-    /// 24-bit signed little-endian integers in 3-byte containers. (In 4-byte containers the
-    /// 24 valid bits are the high ones, so those read as [`Encoding::Signed32`].)
+    /// 24-bit signed little-endian integers in 3-byte containers.
     Signed24,
+    /// 24-bit signed little-endian integers in the low three bytes of 4-byte containers.
+    /// (When they sit in the high three, as the specification has it, the container reads
+    /// as [`Encoding::Signed32`]; see [`WavStream::open`].)
+    Signed24Low4,
     /// 32-bit signed little-endian integers.
     Signed32,
     /// 32-bit IEEE floats.
@@ -231,7 +239,8 @@ impl Encoding {
             (false, 8, 1) => Some(Encoding::Unsigned8),
             (false, 16, 2) => Some(Encoding::Signed16),
             (false, 24, 3) => Some(Encoding::Signed24),
-            (false, 24 | 32, 4) => Some(Encoding::Signed32),
+            (false, 24, 4) => Some(Encoding::Signed24Low4),
+            (false, 32, 4) => Some(Encoding::Signed32),
             (true, 32, 4) => Some(Encoding::Float32),
             (true, 64, 8) => Some(Encoding::Float64),
             _ => None,
@@ -257,6 +266,11 @@ impl Encoding {
             Encoding::Signed24 => {
                 decode_strided(raw, frame_bytes, offset, out, |[low, middle, high]| {
                     // Place the three bytes at the top of an i32 and shift back to extend the sign.
+                    f64::from(i32::from_le_bytes([0, low, middle, high]) >> 8) * (1.0 / 8_388_608.0)
+                })
+            }
+            Encoding::Signed24Low4 => {
+                decode_strided(raw, frame_bytes, offset, out, |[low, middle, high, _]| {
                     f64::from(i32::from_le_bytes([0, low, middle, high]) >> 8) * (1.0 / 8_388_608.0)
                 })
             }
@@ -378,6 +392,24 @@ impl WavStream {
                  after {available} (the file has {file_len} bytes)"
             )));
         }
+
+        // 24 bits in 4 bytes: high or low? See the module docs.
+        let encoding = match encoding {
+            Encoding::Signed24Low4 => {
+                file.seek(SeekFrom::Start(data_start)).map_err(io_error)?;
+                let scanned = data_len.min(PADDED_24_SCAN_BYTES) / 4 * 4;
+                let mut head = vec![0; scanned as usize];
+                file.read_exact(&mut head).map_err(io_error)?;
+                let containers = head.chunks_exact(4);
+                let low_bytes_zero = containers.clone().all(|c| c[0] == 0);
+                if low_bytes_zero && containers.clone().any(|c| c[3] != 0) {
+                    Encoding::Signed32
+                } else {
+                    Encoding::Signed24Low4
+                }
+            }
+            other => other,
+        };
 
         file.seek(SeekFrom::Start(data_start)).map_err(io_error)?;
         Ok(WavStream {

@@ -253,7 +253,8 @@ fn streamed_blocks_match_the_whole_file_for_every_format_block_size_and_start() 
     write_float(&float_path, spec(3, 8000, 32, SampleFormat::Float), &floats);
     paths.push(float_path);
 
-    // 24-bit samples in 4-byte containers, as WAVE_FORMAT_EXTENSIBLE allows.
+    // 24-bit samples in 4-byte containers, as WAVE_FORMAT_EXTENSIBLE allows; hound puts
+    // them in the low three bytes (the specification's high layout is in wav_formats.rs).
     let padded_path = temp_path("stream-int24-in-4.wav");
     let spec_ex = WavSpecEx {
         spec: spec(3, 8000, 24, SampleFormat::Int),
