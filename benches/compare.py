@@ -637,7 +637,7 @@ def main():
     print(table(rows))
     print(speed_up_line(rows))
     if not args.no_write:
-        command = "python benches/compare.py" + (" --quick" if args.quick else "")
+        command = " ".join([sys.executable, "benches/compare.py", *sys.argv[1:]])
         write_results(rows, command, ROOT / "benches" / "RESULTS.md")
     return 0
 
