@@ -61,18 +61,28 @@ def unit(azimuth, colatitude):
     )
 
 
+def delayed_noise(delays, n, rng):
+    """White noise copied to one row per delay, each delayed by exactly that many samples.
+
+    The delay is a phase ramp on the spectrum of a record four times longer, so a
+    fractional delay is the exact band-limited shift; ``(len(delays), n)`` is cut from
+    its middle. A row with a larger delay hears the sound later.
+    """
+    n_total = 4 * n
+    spectrum = np.fft.rfft(rng.standard_normal(n_total))
+    freqs = np.fft.rfftfreq(n_total)
+    start = (n_total - n) // 2
+    return np.stack(
+        [np.fft.irfft(spectrum * np.exp(-2j * np.pi * freqs * d), n_total)[start : start + n] for d in delays]
+    )
+
+
 def simulate(mics, seconds, seed=7):
     n = int(seconds * FS)
     u = unit(TRUE_AZIMUTH, TRUE_COLATITUDE)
     delays = -(mics - mics.mean(axis=0)) @ u / C * FS
     rng = np.random.default_rng(seed)
-    n_total = 4 * n
-    spectrum = np.fft.rfft(rng.standard_normal(n_total))
-    freqs = np.fft.rfftfreq(n_total)
-    start = (n_total - n) // 2
-    signals = np.stack(
-        [np.fft.irfft(spectrum * np.exp(-2j * np.pi * freqs * d), n_total)[start : start + n] for d in delays]
-    )
+    signals = delayed_noise(delays, n, rng)
     noise = np.sqrt(np.mean(signals**2) / 100.0)
     return signals + noise * rng.standard_normal(signals.shape)
 
