@@ -13,7 +13,6 @@ use soundloc::associate::{self as core_associate, AssociationOptions, OnsetTime}
 use soundloc::continuous::{self as core_continuous};
 use soundloc::detect::{self as core_detect, BAND_CENTRES_HZ, DetectorConfig};
 use soundloc::ellipse::ErrorEllipse as CoreEllipse;
-use soundloc::outage::OutageKind;
 
 use crate::convert::arg;
 use crate::convert::{collect_samples, describe, rows_of_three};
@@ -758,16 +757,12 @@ impl Detection {
             .outages
             .iter()
             .map(|outage| {
-                let (kind, value) = match outage.kind {
-                    OutageKind::Flat { value } => ("flat", Some(value)),
-                    OutageKind::Ended => ("ended", None),
-                };
                 let outage = SensorOutage {
                     sensor: id(&outage.sensor),
                     start_s: outage.start_s,
                     end_s: outage.end_s,
-                    kind,
-                    value,
+                    kind: outage.kind.name(),
+                    value: outage.kind.value(),
                     reason: outage.to_string(),
                 };
                 Py::new(py, outage)

@@ -12,7 +12,6 @@ use soundloc::continuous::{
 use soundloc::detect::Onset;
 use soundloc::ellipse::ErrorEllipse;
 use soundloc::event::EventOptions;
-use soundloc::outage::OutageKind;
 use soundloc::scene::Scene;
 use soundloc::weighting::Weighting;
 
@@ -259,19 +258,13 @@ impl<'a> Document<'a> {
         let outages = detection
             .outages
             .iter()
-            .map(|outage| {
-                let (kind, value) = match outage.kind {
-                    OutageKind::Flat { value } => ("flat", Some(value)),
-                    OutageKind::Ended => ("ended", None),
-                };
-                OutageRecord {
-                    sensor: id(outage.sensor),
-                    start_s: outage.start_s,
-                    end_s: outage.end_s,
-                    kind,
-                    value,
-                    reason: outage.to_string(),
-                }
+            .map(|outage| OutageRecord {
+                sensor: id(outage.sensor),
+                start_s: outage.start_s,
+                end_s: outage.end_s,
+                kind: outage.kind.name(),
+                value: outage.kind.value(),
+                reason: outage.to_string(),
             })
             .collect();
         Document {

@@ -33,6 +33,24 @@ pub enum OutageKind {
     Ended,
 }
 
+impl OutageKind {
+    /// `"flat"` or `"ended"`, as the command-line tool's JSON and Python name the kinds.
+    pub fn name(self) -> &'static str {
+        match self {
+            OutageKind::Flat { .. } => "flat",
+            OutageKind::Ended => "ended",
+        }
+    }
+
+    /// The value held, for a flat outage.
+    pub fn value(self) -> Option<f64> {
+        match self {
+            OutageKind::Flat { value } => Some(value),
+            OutageKind::Ended => None,
+        }
+    }
+}
+
 /// A stretch of time in which one sensor recorded nothing usable.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outage {

@@ -3,7 +3,6 @@
 //! annotated events on the real locar-aru9 recordings and for continuous detection on a
 //! small simulated scene. Undeclared, the shifted sensor must not pass unnoticed.
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use soundloc::continuous::{DetectOptions, detect_events};
@@ -11,11 +10,8 @@ use soundloc::event::{EventOptions, SceneAudio, locate_event};
 use soundloc::scene::Scene;
 use soundloc::simulate::{SimulationSpec, simulate};
 
-fn dataset(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../datasets")
-        .join(name)
-}
+mod square;
+use square::{dataset, square_spec};
 
 /// A fresh temporary folder unique to this process and test.
 fn scratch(name: &str) -> PathBuf {
@@ -187,50 +183,18 @@ fn an_undeclared_offset_on_real_recordings_is_not_accepted_silently() {
     let _ = std::fs::remove_dir_all(shifted.path.parent().unwrap());
 }
 
-/// A small simulated scene: five sensors around a 120 m square, three claps.
+/// The shared five-sensor square (`square/mod.rs`) with three claps.
 fn small_spec(dir: &Path) -> PathBuf {
-    let clips = dataset("clips");
-    let mut text = String::new();
-    writeln!(
-        text,
-        "name = \"clock\"\nseed = 7\nduration_s = 10.0\nground_alt_m = 0.0\n\
-         [air]\ntemperature_c = 15.0\nhumidity_percent = 60.0\n\
-         [coordinates]\nsystem = \"local\"\n\
-         [background]\nclip = \"{}\"\nlevel_db = 45.0\n\
-         [solver]\ndimension = 3\nheight_min_m = -1.0\nheight_max_m = 10.0",
-        clips.join("city_ambience.wav").display()
-    )
-    .unwrap();
-    let layout = [
-        [-60.0, -60.0, 4.0],
-        [60.0, -55.0, 4.5],
-        [65.0, 60.0, 3.8],
-        [-55.0, 65.0, 5.0],
-        [5.0, 0.0, 7.0],
-    ];
-    for (k, p) in layout.iter().enumerate() {
-        writeln!(
-            text,
-            "[[sensors]]\nid = \"S{k}\"\nposition = [{}, {}, {}]",
-            p[0], p[1], p[2]
-        )
-        .unwrap();
-    }
-    for (time, position) in [
-        (2.0, [-20.0, 15.0, 1.0]),
-        (5.0, [30.0, -25.0, 1.5]),
-        (8.0, [10.0, 40.0, 0.8]),
-    ] {
-        writeln!(
-            text,
-            "[[events]]\ntime_s = {time}\nposition = [{}, {}, {}]\nclip = \"{}\"\nlevel_db = 120.0",
-            position[0],
-            position[1],
-            position[2],
-            clips.join("board_clap.wav").display()
-        )
-        .unwrap();
-    }
+    let text = square_spec(
+        7,
+        10.0,
+        None,
+        &[
+            (2.0, [-20.0, 15.0, 1.0]),
+            (5.0, [30.0, -25.0, 1.5]),
+            (8.0, [10.0, 40.0, 0.8]),
+        ],
+    );
     let path = dir.join("spec.toml");
     std::fs::write(&path, text).unwrap();
     path

@@ -5,61 +5,31 @@
 //!
 //! SIMULATED: the same five sensors and claps, in recordings of 20 s and of 160 s.
 
-use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use soundloc::continuous::{DetectOptions, detect_events};
 use soundloc::scene::Scene;
 use soundloc::simulate::{SimulationSpec, simulate};
+
+mod square;
+use square::square_spec;
 
 /// dhat's allocator: the system's, counting the bytes live and the most ever live while
 /// a profiler runs.
 #[global_allocator]
 static ALLOCATOR: dhat::Alloc = dhat::Alloc;
 
-/// Five sensors around a 120 m square in city noise, a clap every 10 s.
+/// The shared five-sensor square (`square/mod.rs`) at 16 kHz, a clap every 10 s.
 fn spec_text(duration_s: f64) -> String {
-    let clips = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../datasets/clips");
-    let mut text = String::new();
-    writeln!(
-        text,
-        "name = \"long\"\nseed = 4\nsample_rate = 16000\nduration_s = {duration_s}\n\
-         ground_alt_m = 0.0\n[air]\ntemperature_c = 10.0\nhumidity_percent = 60.0\n\
-         [coordinates]\nsystem = \"local\"\n\
-         [background]\nclip = \"{}\"\nlevel_db = 45.0\n\
-         [solver]\ndimension = 3\nheight_min_m = -1.0\nheight_max_m = 10.0",
-        clips.join("city_ambience.wav").display()
-    )
-    .unwrap();
-    let layout = [
-        [-60.0, -60.0, 4.0],
-        [60.0, -55.0, 4.5],
-        [65.0, 60.0, 3.8],
-        [-55.0, 65.0, 5.0],
-        [5.0, 0.0, 7.0],
-    ];
-    for (k, p) in layout.iter().enumerate() {
-        writeln!(
-            text,
-            "[[sensors]]\nid = \"S{k}\"\nposition = [{}, {}, {}]",
-            p[0], p[1], p[2]
-        )
-        .unwrap();
-    }
-    let mut time = 5.0;
-    while time < duration_s - 2.0 {
-        let angle = time * 0.7;
-        writeln!(
-            text,
-            "[[events]]\ntime_s = {time}\nposition = [{}, {}, 1.0]\nclip = \"{}\"\nlevel_db = 120.0",
-            30.0 * f64::cos(angle),
-            30.0 * f64::sin(angle),
-            clips.join("board_clap.wav").display()
-        )
-        .unwrap();
-        time += 10.0;
-    }
-    text
+    let claps: Vec<(f64, [f64; 3])> = (0..)
+        .map(|k| 5.0 + 10.0 * f64::from(k))
+        .take_while(|&time| time < duration_s - 2.0)
+        .map(|time| {
+            let angle = time * 0.7;
+            (time, [30.0 * angle.cos(), 30.0 * angle.sin(), 1.0])
+        })
+        .collect();
+    square_spec(4, duration_s, Some(16_000), &claps)
 }
 
 /// Simulates `duration_s` of the scene under `dir`, then detects its events and returns

@@ -7,7 +7,6 @@
 //! rendered by `soundloc::simulate`, whose truth file gives the answers; then one
 //! sensor's file is rewritten to fail at 9 s.
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use soundloc::continuous::{DetectOptions, Detection, detect_events};
@@ -15,17 +14,14 @@ use soundloc::outage::OutageKind;
 use soundloc::scene::Scene;
 use soundloc::simulate::{SimulationSpec, Truth, simulate};
 
+mod square;
+use square::square_spec;
+
 /// When the failing sensor stops, seconds.
 const FAILS_AT_S: f64 = 9.0;
 
 /// The failing sensor's index and id.
 const FAILING: (usize, &str) = (1, "S1");
-
-fn dataset(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../datasets")
-        .join(name)
-}
 
 /// A fresh temporary folder unique to this process and test.
 fn scratch(name: &str) -> PathBuf {
@@ -35,54 +31,21 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-/// Five sensors around a 120 m square in city noise, five claps: three before the
-/// failure and two after.
+/// The shared five-sensor square (`square/mod.rs`) for 16 s, five claps: three before
+/// the failure and two after.
 fn spec_text() -> String {
-    let clips = dataset("clips");
-    let mut text = String::new();
-    writeln!(
-        text,
-        "name = \"dropout\"\nseed = 11\nduration_s = 16.0\nground_alt_m = 0.0\n\
-         [air]\ntemperature_c = 12.0\nhumidity_percent = 70.0\n\
-         [coordinates]\nsystem = \"local\"\n\
-         [background]\nclip = \"{}\"\nlevel_db = 45.0\n\
-         [solver]\ndimension = 3\nheight_min_m = -1.0\nheight_max_m = 10.0",
-        clips.join("city_ambience.wav").display()
+    square_spec(
+        11,
+        16.0,
+        None,
+        &[
+            (2.0, [-20.0, 15.0, 1.0]),
+            (5.0, [30.0, -25.0, 1.5]),
+            (8.0, [10.0, 40.0, 0.8]),
+            (11.0, [-35.0, -20.0, 1.2]),
+            (14.0, [25.0, 30.0, 1.0]),
+        ],
     )
-    .unwrap();
-    let layout = [
-        [-60.0, -60.0, 4.0],
-        [60.0, -55.0, 4.5],
-        [65.0, 60.0, 3.8],
-        [-55.0, 65.0, 5.0],
-        [5.0, 0.0, 7.0],
-    ];
-    for (k, p) in layout.iter().enumerate() {
-        writeln!(
-            text,
-            "[[sensors]]\nid = \"S{k}\"\nposition = [{}, {}, {}]",
-            p[0], p[1], p[2]
-        )
-        .unwrap();
-    }
-    for (time, position) in [
-        (2.0, [-20.0, 15.0, 1.0]),
-        (5.0, [30.0, -25.0, 1.5]),
-        (8.0, [10.0, 40.0, 0.8]),
-        (11.0, [-35.0, -20.0, 1.2]),
-        (14.0, [25.0, 30.0, 1.0]),
-    ] {
-        writeln!(
-            text,
-            "[[events]]\ntime_s = {time}\nposition = [{}, {}, {}]\nclip = \"{}\"\nlevel_db = 120.0",
-            position[0],
-            position[1],
-            position[2],
-            clips.join("board_clap.wav").display()
-        )
-        .unwrap();
-    }
-    text
 }
 
 /// Simulates the scene into `dir/out` and returns its truth.
