@@ -704,9 +704,15 @@ impl GccPhat {
         // Raw cross-power X_i* X_j (zero outside the band), with the statistics the
         // weighting and the periodicity check need from it, in one pass.
         let strongest = self.cross_power(spectrum_i, spectrum_j);
+        // The real correlation has no use for the imaginary part of the two end bins
+        // (the inverse transform ignores it; for real frames it is zero already).
+        let nyquist = self.inverse_input.len() - 1;
+        self.inverse_input[0].im = 0.0;
+        self.inverse_input[nyquist].im = 0.0;
 
         // Smoothed spectral estimates for the weightings that need them.
         if self.config.weighting.needs_smoothing() {
+            self.cross.copy_from_slice(&self.inverse_input);
             smooth_power(
                 &spectrum_i.bins,
                 self.config.smoothing_bins,
@@ -724,38 +730,28 @@ impl GccPhat {
             );
         }
 
-        // Weight (a floor relative to the strongest bin keeps rounding noise out) into
-        // the inverse FFT's input, which the transform consumes: refinement reads the
-        // split copy.
+        // Weight, in the inverse FFT's input (a floor relative to the strongest bin keeps
+        // rounding noise out). The transform consumes its input: refinement reads the
+        // split copy made below.
         let floor = strongest.sqrt() * 1e-13;
         let (first, end) = self.active_bins;
-        self.inverse_input.copy_from_slice(&self.cross);
-        weighting::apply(
-            self.config.weighting,
-            &mut self.inverse_input[first..end],
-            &self.auto_i[first..end],
-            &self.auto_j[first..end],
-            &self.smoothed_cross[first..end],
-            floor,
-        );
-        let nyquist = self.inverse_input.len() - 1;
-        self.inverse_input[0].im = 0.0;
-        self.inverse_input[nyquist].im = 0.0;
-
-        // Normalise: the correlation at a perfect match equals the sum of magnitudes,
-        // each bin but the two ends counted twice (for its mirror image).
-        let (mut magnitudes, mut power) = (0.0, 0.0);
-        let weighted = &self.inverse_input[first..end];
-        for ((w, re), im) in weighted
-            .iter()
-            .zip(&mut self.weighted_re)
-            .zip(&mut self.weighted_im)
-        {
-            let squared = w.norm_sqr();
-            magnitudes += squared.sqrt();
-            power += squared;
-            (*re, *im) = (w.re, w.im);
-        }
+        let band = &mut self.inverse_input[first..end];
+        let (re, im) = (&mut self.weighted_re, &mut self.weighted_im);
+        // Then the normaliser: the correlation at a perfect match equals the sum of
+        // magnitudes, each bin but the two ends counted twice (for its mirror image).
+        let (mut magnitudes, mut power) = if self.config.weighting == Weighting::Phat {
+            weighting::phat_split(band, floor, re, im)
+        } else {
+            weighting::apply(
+                self.config.weighting,
+                band,
+                &self.auto_i[first..end],
+                &self.auto_j[first..end],
+                &self.smoothed_cross[first..end],
+                floor,
+            );
+            split_with_sums(band, re, im)
+        };
         for end_bin in [0, nyquist] {
             let w = self.inverse_input[end_bin];
             magnitudes -= 0.5 * weighting::magnitude(w);
@@ -774,23 +770,35 @@ impl GccPhat {
         Ok((total, 2.0 * power))
     }
 
-    /// Fills `self.cross` with `X_i* X_j` inside the band (zero outside), sets
+    /// Fills `self.inverse_input` with `X_i* X_j` inside the band (zero outside), sets
     /// `self.fine_structure_height` from it, and returns its largest squared magnitude.
     fn cross_power(&mut self, spectrum_i: &Spectrum, spectrum_j: &Spectrum) -> f64 {
         let (first, end) = self.active_bins;
-        self.cross[..first].fill(Complex64::default());
-        self.cross[end..].fill(Complex64::default());
-        let mut moments = PowerMoments::default();
-        let bins = self.cross[first..end]
-            .iter_mut()
-            .zip(&spectrum_i.bins[first..end])
-            .zip(&spectrum_j.bins[first..end]);
-        for (k, ((g, x_i), x_j)) in (first..).zip(bins) {
-            *g = x_i.conj() * x_j;
-            moments.add(k as f64, g.norm_sqr());
+        self.inverse_input[..first].fill(Complex64::default());
+        self.inverse_input[end..].fill(Complex64::default());
+        let mut moments = PowerMoments::new(first);
+        let mut cross = self.inverse_input[first..end].chunks_exact_mut(SUM_LANES);
+        let mut bins_i = spectrum_i.bins[first..end].chunks_exact(SUM_LANES);
+        let mut bins_j = spectrum_j.bins[first..end].chunks_exact(SUM_LANES);
+        for ((g, x_i), x_j) in (&mut cross).zip(&mut bins_i).zip(&mut bins_j) {
+            let mut power = [0.0; SUM_LANES];
+            for lane in 0..SUM_LANES {
+                g[lane] = x_i[lane].conj() * x_j[lane];
+                power[lane] = g[lane].norm_sqr();
+            }
+            moments.add(&power);
         }
+        // The last few bins, padded with empty ones.
+        let mut power = [0.0; SUM_LANES];
+        let tail = cross.into_remainder().iter_mut();
+        let tail = tail.zip(bins_i.remainder()).zip(bins_j.remainder());
+        for (lane, ((g, x_i), x_j)) in tail.enumerate() {
+            *g = x_i.conj() * x_j;
+            power[lane] = g.norm_sqr();
+        }
+        moments.add(&power);
         self.fine_structure_height = moments.fine_structure_height(self.fft_len);
-        moments.strongest
+        moments.strongest.into_iter().fold(0.0, f64::max)
     }
 
     /// Picks, refines and scores the peaks of `self.window`.
@@ -955,22 +963,54 @@ impl GccPhat {
     }
 }
 
+/// Writes the real and imaginary parts of `weighted` to `re` and `im`, and returns the
+/// sum of its magnitudes and of their squares.
+fn split_with_sums(weighted: &[Complex64], re: &mut [f64], im: &mut [f64]) -> (f64, f64) {
+    let (mut magnitudes, mut squares) = (0.0, 0.0);
+    for ((w, re), im) in weighted.iter().zip(re).zip(im) {
+        let squared = w.norm_sqr();
+        magnitudes += squared.sqrt();
+        squares += squared;
+        (*re, *im) = (w.re, w.im);
+    }
+    (magnitudes, squares)
+}
+
 /// Running sums over the bins of a cross-power spectrum `|G_k|^2`: its total, its first
 /// two moments in bins, and its largest value.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct PowerMoments {
-    total: f64,
-    first: f64,
-    second: f64,
-    strongest: f64,
+    /// Bin number of each lane's next bin.
+    k: [f64; SUM_LANES],
+    total: [f64; SUM_LANES],
+    first: [f64; SUM_LANES],
+    second: [f64; SUM_LANES],
+    strongest: [f64; SUM_LANES],
 }
 
 impl PowerMoments {
-    fn add(&mut self, k: f64, power: f64) {
-        self.total += power;
-        self.first += power * k;
-        self.second += power * k * k;
-        self.strongest = self.strongest.max(power);
+    fn new(first_bin: usize) -> Self {
+        PowerMoments {
+            k: std::array::from_fn(|lane| (first_bin + lane) as f64),
+            total: [0.0; SUM_LANES],
+            first: [0.0; SUM_LANES],
+            second: [0.0; SUM_LANES],
+            strongest: [0.0; SUM_LANES],
+        }
+    }
+
+    /// Adds the powers of the next `SUM_LANES` bins.
+    fn add(&mut self, power: &[f64; SUM_LANES]) {
+        for (lane, &p) in power.iter().enumerate() {
+            let k = self.k[lane];
+            self.total[lane] += p;
+            self.first[lane] += p * k;
+            self.second[lane] += p * k * k;
+            if p > self.strongest[lane] {
+                self.strongest[lane] = p;
+            }
+            self.k[lane] += SUM_LANES as f64;
+        }
     }
 
     /// The relative height of the correlation's neighbouring fine-structure peak and
@@ -987,11 +1027,12 @@ impl PowerMoments {
     /// `exp(-2 pi^2 sigma_f^2 / f_c^2)`. Both are ratios, so bins serve as well as
     /// hertz: the period is `N / f_c` samples with `f_c` in bins.
     fn fine_structure_height(&self, fft_len: usize) -> (f64, f64) {
-        if self.total <= 0.0 {
+        let total: f64 = self.total.iter().sum();
+        if total <= 0.0 {
             return (0.0, f64::INFINITY);
         }
-        let centre = self.first / self.total;
-        let spread_squared = (self.second / self.total - centre * centre).max(0.0);
+        let centre = self.first.iter().sum::<f64>() / total;
+        let spread_squared = (self.second.iter().sum::<f64>() / total - centre * centre).max(0.0);
         if centre <= 0.0 {
             return (0.0, f64::INFINITY);
         }

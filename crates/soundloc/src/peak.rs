@@ -97,6 +97,9 @@ pub(crate) fn local_maxima_into(
     search.best_into(count, separation, scratch, out);
 }
 
+/// Samples the peak search tests together before looking at any one of them.
+const SKIP_CHUNK: usize = 32;
+
 /// One correlation searched for its maxima of one sign.
 struct Search<'a> {
     values: &'a [f64],
@@ -125,8 +128,8 @@ impl Search<'_> {
     /// The best `count` separated maxima into `out`.
     ///
     /// One pass keeps a short list of the highest maxima (a generous head: suppression
-    /// rarely needs more); a sample no higher than the last of a full list is skipped
-    /// with one comparison, which is nearly every sample. Only when suppression thins
+    /// rarely needs more); a run of [`SKIP_CHUNK`] samples none of which beats the last
+    /// of a full list, nearly every run, is skipped after one comparison per sample. Only when suppression thins
     /// that head below `count` are all maxima collected and ordered (rare).
     fn best_into(
         &self,
@@ -141,18 +144,29 @@ impl Search<'_> {
         // A full head admits only samples strictly above its last: ties go to the
         // earlier lag, as in a stable sort.
         let mut admit_above = f64::NEG_INFINITY;
-        for index in 0..self.values.len() {
-            if self.sign * self.values[index] <= admit_above || !self.is_local_maximum(index) {
+        for start in (0..self.values.len()).step_by(SKIP_CHUNK) {
+            let chunk = &self.values[start..(start + SKIP_CHUNK).min(self.values.len())];
+            // Counting (not searching) keeps this test free of branches.
+            let admitted = chunk
+                .iter()
+                .filter(|&&value| self.sign * value > admit_above)
+                .count();
+            if admitted == 0 {
                 continue;
             }
-            let peak = self.peak(index);
-            let at = head.partition_point(|kept| kept.value >= peak.value);
-            if head.len() == capacity {
-                head.pop();
-            }
-            head.insert(at, peak);
-            if head.len() == capacity {
-                admit_above = head[capacity - 1].value;
+            for (index, &value) in (start..).zip(chunk) {
+                if self.sign * value <= admit_above || !self.is_local_maximum(index) {
+                    continue;
+                }
+                let peak = self.peak(index);
+                let at = head.partition_point(|kept| kept.value >= peak.value);
+                if head.len() == capacity {
+                    head.pop();
+                }
+                head.insert(at, peak);
+                if head.len() == capacity {
+                    admit_above = head[capacity - 1].value;
+                }
             }
         }
         suppress_non_maxima(head, count, separation, out);
@@ -227,8 +241,8 @@ pub(crate) struct SpectrumView<'a> {
 /// one another, and the compiler can pack them into vector registers.
 const LANES: usize = 4;
 
-/// Steps of a lane's phasor recurrence between two exact re-anchorings (each step
-/// rounds; a few hundred keep the drift near 1e-14).
+/// Steps of a lane's phasor recurrence between two exact anchorings (each step rounds;
+/// a few hundred keep the drift near 1e-14).
 const ANCHOR_STEPS: usize = 256;
 
 /// A step below this (in samples) ends the refinement of a peak: the cubic model of the
@@ -249,7 +263,7 @@ impl SpectrumView<'_> {
     ///
     /// One pass over the bins. Each of [`LANES`] lanes takes every `LANES`-th bin and
     /// advances its phasor `exp(i omega k tau)` by one complex multiplication; the
-    /// lanes are re-anchored on `from_polar` every [`ANCHOR_STEPS`] steps.
+    /// lanes are anchored on `from_polar` every [`ANCHOR_STEPS`] steps.
     ///
     /// Every operation commutes exactly with complex conjugation, so conjugate bins at
     /// `-tau` give exactly the same even derivatives and exactly the negated odd ones:
@@ -259,39 +273,26 @@ impl SpectrumView<'_> {
         let theta = omega * tau;
         let step = Complex64::from_polar(1.0, theta);
         let stride = (step * step) * (step * step);
-        let anchor = |k: f64| Complex64::from_polar(1.0, theta * k);
 
-        // Per lane: bin number (as a float), phasor, and D partial sums.
-        let mut k: [f64; LANES] = std::array::from_fn(|j| (self.first_bin + j) as f64);
-        let mut phasor: [Complex64; LANES] = std::array::from_fn(|j| anchor(k[j]));
-        let mut sums = [[0.0; LANES]; D];
-        let mut lane = |j: usize, re: f64, im: f64, reanchor: bool| {
-            if reanchor {
-                phasor[j] = anchor(k[j]);
+        let block_len = LANES * ANCHOR_STEPS;
+        let mut lanes = Lanes::<D>::new(self.first_bin);
+        for (re_block, im_block) in self.re.chunks(block_len).zip(self.im.chunks(block_len)) {
+            lanes.anchor(theta);
+            let (re_chunks, im_chunks) =
+                (re_block.chunks_exact(LANES), im_block.chunks_exact(LANES));
+            let (re_tail, im_tail) = (re_chunks.remainder(), im_chunks.remainder());
+            for (re, im) in re_chunks.zip(im_chunks) {
+                lanes.add(as_lanes(re), as_lanes(im), stride);
             }
-            // term = W_k exp(i omega k tau); odd derivatives read its imaginary part,
-            // even ones its real part.
-            let term_re = re * phasor[j].re - im * phasor[j].im;
-            let term_im = re * phasor[j].im + im * phasor[j].re;
-            let mut power = k[j];
-            for (p, sum) in sums.iter_mut().enumerate() {
-                sum[j] += power * if p % 2 == 0 { term_im } else { term_re };
-                power *= k[j];
-            }
-            phasor[j] *= stride;
-            k[j] += LANES as f64;
-        };
-        let (chunks_re, chunks_im) = (self.re.chunks_exact(LANES), self.im.chunks_exact(LANES));
-        let (tail_re, tail_im) = (chunks_re.remainder(), chunks_im.remainder());
-        for (step_index, (re, im)) in chunks_re.zip(chunks_im).enumerate() {
-            let reanchor = step_index % ANCHOR_STEPS == ANCHOR_STEPS - 1;
-            for j in 0..LANES {
-                lane(j, re[j], im[j], reanchor);
+            // The last few bins, padded with empty ones.
+            if !re_tail.is_empty() {
+                let (mut re, mut im) = ([0.0; LANES], [0.0; LANES]);
+                re[..re_tail.len()].copy_from_slice(re_tail);
+                im[..im_tail.len()].copy_from_slice(im_tail);
+                lanes.add(&re, &im, stride);
             }
         }
-        for j in 0..tail_re.len() {
-            lane(j, tail_re[j], tail_im[j], false);
-        }
+        let sums = lanes.sums;
 
         // (i omega k)^p: the signs run -, -, +, +, -, -, ... and omega^p scales.
         let mut scale = omega;
@@ -343,6 +344,65 @@ impl SpectrumView<'_> {
             return fallback;
         }
         tau
+    }
+}
+
+/// `LANES` consecutive values of a slice that holds exactly that many.
+fn as_lanes(values: &[f64]) -> &[f64; LANES] {
+    values.try_into().expect("chunks of LANES values")
+}
+
+/// The running state of one pass of [`SpectrumView::derivatives`]: per lane, its bin
+/// number (as a float), its phasor `exp(i omega k tau)` and its partial sums
+/// `sum k^p Im|Re(term)`, `p = 1..=D`.
+struct Lanes<const D: usize> {
+    k: [f64; LANES],
+    phasor_re: [f64; LANES],
+    phasor_im: [f64; LANES],
+    sums: [[f64; LANES]; D],
+}
+
+impl<const D: usize> Lanes<D> {
+    fn new(first_bin: usize) -> Self {
+        Lanes {
+            k: std::array::from_fn(|j| (first_bin + j) as f64),
+            phasor_re: [1.0; LANES],
+            phasor_im: [0.0; LANES],
+            sums: [[0.0; LANES]; D],
+        }
+    }
+
+    /// Sets each lane's phasor exactly, `exp(i theta k)`, ending the drift of the
+    /// recurrence.
+    fn anchor(&mut self, theta: f64) {
+        for j in 0..LANES {
+            let phasor = Complex64::from_polar(1.0, theta * self.k[j]);
+            (self.phasor_re[j], self.phasor_im[j]) = (phasor.re, phasor.im);
+        }
+    }
+
+    /// Adds one bin per lane (`w_re + i w_im`) and advances the lanes by `stride`,
+    /// `exp(i theta LANES)`.
+    #[inline(always)]
+    fn add(&mut self, w_re: &[f64; LANES], w_im: &[f64; LANES], stride: Complex64) {
+        let (p_re, p_im) = (self.phasor_re, self.phasor_im);
+        // term = W_k exp(i omega k tau); odd derivatives read its imaginary part, even
+        // ones its real part.
+        let term_re: [f64; LANES] = std::array::from_fn(|j| w_re[j] * p_re[j] - w_im[j] * p_im[j]);
+        let term_im: [f64; LANES] = std::array::from_fn(|j| w_re[j] * p_im[j] + w_im[j] * p_re[j]);
+        let mut power = self.k;
+        for (p, sum) in self.sums.iter_mut().enumerate() {
+            let term = if p % 2 == 0 { &term_im } else { &term_re };
+            for j in 0..LANES {
+                sum[j] += power[j] * term[j];
+                power[j] *= self.k[j];
+            }
+        }
+        for j in 0..LANES {
+            self.phasor_re[j] = p_re[j] * stride.re - p_im[j] * stride.im;
+            self.phasor_im[j] = p_re[j] * stride.im + p_im[j] * stride.re;
+            self.k[j] += LANES as f64;
+        }
     }
 }
 
