@@ -6,10 +6,10 @@ use pyo3::prelude::*;
 use soundloc::localizer::Localizer;
 
 use crate::convert::arg;
-use crate::convert::{SampleRows, SignalMatrix, describe, rows_of, rows_of_three};
+use crate::convert::{SampleRows, SignalMatrix, describe, rows_of};
 use crate::errors::{guarded, invalid};
 use crate::gcc::count;
-use crate::locate::{Solution, frame_options};
+use crate::locate::{Solution, at_least_two, frame_options};
 
 /// A frame-by-frame localiser for a fixed array: the geometry and the GCC plan are
 /// kept between frames.
@@ -44,14 +44,7 @@ impl PyLocalizer {
         #[pyo3(from_py_with = arg::height_bounds)] height_bounds: Option<(f64, f64)>,
         reject_outliers: bool,
     ) -> PyResult<Self> {
-        let positions = rows_of_three(mic_positions, "mic_positions")?;
-        if positions.len() < 2 {
-            return Err(invalid(
-                "mic_positions",
-                "at least 2 microphones (rows)",
-                describe(mic_positions),
-            ));
-        }
+        let positions = at_least_two(mic_positions)?;
         let frame_len = count("frame_len", frame_len, 2)?;
         let (options, locate_options) = frame_options(
             weighting,

@@ -239,7 +239,7 @@ pub fn locate_signals(
 
 /// The rows of `mic_positions`, at least two: with fewer, every delay would be refused for
 /// naming a microphone that is not there, blaming the delays instead of the positions.
-fn at_least_two(mic_positions: &Bound<'_, PyAny>) -> PyResult<Vec<[f64; 3]>> {
+pub(crate) fn at_least_two(mic_positions: &Bound<'_, PyAny>) -> PyResult<Vec<[f64; 3]>> {
     let positions = rows_of_three(mic_positions, "mic_positions")?;
     if positions.len() < 2 {
         return Err(invalid(
