@@ -15,12 +15,18 @@
 //! `srp_phat_pooled/speech/125_frames`: `process_spectra` over one second of the same
 //! scene (125 frames of 512 at an 8 ms hop, the STFT computed once outside the timing),
 //! one refined estimate for all frames, as pyroomacoustics' `locate_sources` does.
+//!
+//! `music_pooled/speech/125_frames`: the same second through `Music::process_spectra`
+//! (one covariance per bin over all frames, its eigendecomposition, the pseudo-spectrum
+//! on the same 2562 directions, one refined source), NormMUSIC off, as the comparison
+//! script (`benches/compare.py`) runs it against pyroomacoustics.
 
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use soundloc::array::{Direction, MicArray};
 use soundloc::doa::grid::SearchGrid;
+use soundloc::doa::music::{Music, MusicConfig};
 use soundloc::doa::srp::{SrpConfig, SrpPhat};
 use soundloc::doa::stft::Stft;
 use soundloc_benches::{array_frame, two_ring_array};
@@ -66,7 +72,8 @@ fn srp_phat(c: &mut Criterion) {
     group.finish();
 }
 
-fn srp_phat_pooled(c: &mut Criterion) {
+/// One second of the scene: the array, the true direction and its STFT (125 frames).
+fn pooled_scene() -> (MicArray, Direction, ndarray::Array3<num_complex::Complex64>) {
     let array = MicArray::new(two_ring_array()).expect("a valid array");
     let source = Direction::new(0.9, 1.1);
     let delays = array.far_field_delays_s(&source, 343.0);
@@ -79,7 +86,11 @@ fn srp_phat_pooled(c: &mut Criterion) {
         .process(signals.view())
         .expect("spectra");
     assert_eq!(spectra.dim().2, POOLED_FRAMES);
+    (array, source, spectra)
+}
 
+fn srp_phat_pooled(c: &mut Criterion) {
+    let (array, source, spectra) = pooled_scene();
     let mut group = c.benchmark_group("srp_phat_pooled");
     let config = SrpConfig {
         fft_len: FFT_LEN,
@@ -104,5 +115,34 @@ fn srp_phat_pooled(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, srp_phat, srp_phat_pooled);
+fn music_pooled(c: &mut Criterion) {
+    let (array, source, spectra) = pooled_scene();
+    let mut group = c.benchmark_group("music_pooled");
+    let config = MusicConfig {
+        fft_len: FFT_LEN,
+        sample_rate: SAMPLE_RATE,
+        normalise: false,
+        ..MusicConfig::default()
+    };
+    let grid = SearchGrid::sphere(4).expect("a valid grid");
+    let mut music = Music::new(array, grid, config).expect("a valid plan");
+    let found = music.process_spectra(spectra.view()).expect("a source")[0]
+        .direction()
+        .expect("a direction")
+        .direction;
+    assert!(found.angle_to(&source).to_degrees() < 5.0, "{found:?}");
+    group.bench_function(
+        BenchmarkId::new("speech", format!("{POOLED_FRAMES}_frames")),
+        |b| {
+            b.iter(|| {
+                music
+                    .process_spectra(black_box(spectra.view()))
+                    .expect("a source")
+            })
+        },
+    );
+    group.finish();
+}
+
+criterion_group!(benches, srp_phat, srp_phat_pooled, music_pooled);
 criterion_main!(benches);

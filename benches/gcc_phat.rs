@@ -1,6 +1,11 @@
 //! GCC-PHAT per frame, and the bare FFT work it contains, at the same padded size.
 //!
-//! `gcc_phat/{frame_len}` times `GccPhat::tdoa` on a noisy delayed pair.
+//! `gcc_phat/{frame_len}/{variant}` times `GccPhat::tdoa` on a noisy delayed pair over
+//! every lag the frames hold: `phat` is the default (PHAT, band-limited sub-sample
+//! refinement), `phat_no_refinement` stops at the whole-sample peak, and `cc`,
+//! `phat_beta_0.7`, `scot`, `roth`, `ht` are the other weightings (refined). Every
+//! variant runs at the frame lengths the issue names (1024, 4096, 48000); 256 runs the
+//! default only.
 //! `fft_only/{frame_len}` times what no GCC can avoid: two forward real FFTs and one
 //! inverse at the padded size `fft_len`, including copying each frame into the padded
 //! buffer. The ratio of the two is the cost of everything else (weighting, peak search,
@@ -20,8 +25,11 @@ use soundloc_benches::{SAMPLE_RATE, delayed_pair, noise};
 
 const FRAME_LENS: [usize; 4] = [256, 1024, 4096, 48_000];
 
-/// The frame length at which every weighting and the unrefined variant are timed.
-const VARIANT_FRAME_LEN: usize = 4096;
+/// Frames this long or longer get every weighting and the unrefined variant.
+const VARIANT_MIN_FRAME_LEN: usize = 1024;
+
+/// Frames longer than this are timed with fewer samples (each call takes milliseconds).
+const LONG_FRAME_LEN: usize = 4096;
 
 fn gcc_phat(c: &mut Criterion) {
     for frame_len in FRAME_LENS {
@@ -30,7 +38,10 @@ fn gcc_phat(c: &mut Criterion) {
         group.throughput(Throughput::Elements(frame_len as u64));
 
         let mut variants = vec![("phat", GccConfig::default())];
-        if frame_len == VARIANT_FRAME_LEN {
+        if frame_len > LONG_FRAME_LEN {
+            group.sample_size(20);
+        }
+        if frame_len >= VARIANT_MIN_FRAME_LEN {
             variants.push((
                 "phat_no_refinement",
                 GccConfig {
@@ -131,7 +142,7 @@ fn gcc_all_pairs(c: &mut Criterion) {
 
         let mut group = c.benchmark_group(format!("gcc_all_pairs/{n_channels}x{frame_len}"));
         group.throughput(Throughput::Elements((n_channels * frame_len) as u64));
-        if frame_len > VARIANT_FRAME_LEN {
+        if frame_len > LONG_FRAME_LEN {
             group.sample_size(10);
         }
         group.bench_function(BenchmarkId::from_parameter("tdoa_all_pairs"), |b| {
