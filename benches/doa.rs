@@ -24,7 +24,10 @@
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use ndarray::{Array3, ArrayView3};
+use num_complex::Complex64;
 use soundloc::array::{Direction, MicArray};
+use soundloc::doa::SourceEstimate;
 use soundloc::doa::grid::SearchGrid;
 use soundloc::doa::music::{Music, MusicConfig};
 use soundloc::doa::srp::{SrpConfig, SrpPhat};
@@ -73,7 +76,7 @@ fn srp_phat(c: &mut Criterion) {
 }
 
 /// One second of the scene: the array, the true direction and its STFT (125 frames).
-fn pooled_scene() -> (MicArray, Direction, ndarray::Array3<num_complex::Complex64>) {
+fn pooled_scene() -> (MicArray, Direction, Array3<Complex64>) {
     let array = MicArray::new(two_ring_array()).expect("a valid array");
     let source = Direction::new(0.9, 1.1);
     let delays = array.far_field_delays_s(&source, 343.0);
@@ -89,35 +92,47 @@ fn pooled_scene() -> (MicArray, Direction, ndarray::Array3<num_complex::Complex6
     (array, source, spectra)
 }
 
+/// Checks `process` on one second of the scene (within 5 degrees of the source), then
+/// times it as `{group}/speech/125_frames`.
+fn bench_pooled(
+    c: &mut Criterion,
+    group: &str,
+    spectra: ArrayView3<Complex64>,
+    source: &Direction,
+    mut process: impl FnMut(ArrayView3<Complex64>) -> Vec<SourceEstimate>,
+) {
+    let found = process(spectra)[0]
+        .direction()
+        .expect("a direction")
+        .direction;
+    assert!(
+        found.angle_to(source).to_degrees() < 5.0,
+        "{group}: {found:?}"
+    );
+
+    let mut group = c.benchmark_group(group);
+    group.bench_function(
+        BenchmarkId::new("speech", format!("{POOLED_FRAMES}_frames")),
+        |b| b.iter(|| process(black_box(spectra))),
+    );
+    group.finish();
+}
+
 fn srp_phat_pooled(c: &mut Criterion) {
     let (array, source, spectra) = pooled_scene();
-    let mut group = c.benchmark_group("srp_phat_pooled");
     let config = SrpConfig {
         fft_len: FFT_LEN,
         ..SrpConfig::new(SAMPLE_RATE)
     };
     let grid = SearchGrid::sphere(4).expect("a valid grid");
     let mut srp = SrpPhat::new(array, grid, config).expect("a valid plan");
-    let found = srp.process_spectra(spectra.view()).expect("a source")[0]
-        .direction()
-        .expect("a direction")
-        .direction;
-    assert!(found.angle_to(&source).to_degrees() < 5.0, "{found:?}");
-    group.bench_function(
-        BenchmarkId::new("speech", format!("{POOLED_FRAMES}_frames")),
-        |b| {
-            b.iter(|| {
-                srp.process_spectra(black_box(spectra.view()))
-                    .expect("a source")
-            })
-        },
-    );
-    group.finish();
+    bench_pooled(c, "srp_phat_pooled", spectra.view(), &source, |s| {
+        srp.process_spectra(s).expect("a source")
+    });
 }
 
 fn music_pooled(c: &mut Criterion) {
     let (array, source, spectra) = pooled_scene();
-    let mut group = c.benchmark_group("music_pooled");
     let config = MusicConfig {
         fft_len: FFT_LEN,
         sample_rate: SAMPLE_RATE,
@@ -126,22 +141,9 @@ fn music_pooled(c: &mut Criterion) {
     };
     let grid = SearchGrid::sphere(4).expect("a valid grid");
     let mut music = Music::new(array, grid, config).expect("a valid plan");
-    let found = music.process_spectra(spectra.view()).expect("a source")[0]
-        .direction()
-        .expect("a direction")
-        .direction;
-    assert!(found.angle_to(&source).to_degrees() < 5.0, "{found:?}");
-    group.bench_function(
-        BenchmarkId::new("speech", format!("{POOLED_FRAMES}_frames")),
-        |b| {
-            b.iter(|| {
-                music
-                    .process_spectra(black_box(spectra.view()))
-                    .expect("a source")
-            })
-        },
-    );
-    group.finish();
+    bench_pooled(c, "music_pooled", spectra.view(), &source, |s| {
+        music.process_spectra(s).expect("a source")
+    });
 }
 
 criterion_group!(benches, srp_phat, srp_phat_pooled, music_pooled);
