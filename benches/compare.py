@@ -9,7 +9,11 @@ MUSIC) and scipy ``least_squares``. It prints one table (time per call, ratio to
 soundloc, accuracy) and writes it to ``benches/RESULTS.md`` with the machine, the
 versions, the command and the date. Not a timed test: run it by hand on a quiet machine.
 
-    .venv/bin/python benches/compare.py [--quick] [--no-write]
+    .venv/bin/python benches/compare.py [--quick] [--no-write] [--criterion]
+
+``--criterion`` also runs two criterion benches (``cargo bench``): GCC-PHAT against the
+bare FFTs it needs (realfft forward and inverse at the same padded sizes), and all pairs
+on one rayon thread against the default pool; their medians go below the table.
 
 Stages, and what is SIMULATED:
 
@@ -121,15 +125,23 @@ def median_time(call, repeats):
 # ---------------------------------------------------------------- the numpy researcher
 
 
-def numpy_gcc_phat(x_i, x_j, *, max_lag=None, band_hz=None, fs=None, parabolic=True):
+def numpy_gcc_phat(x_i, x_j, *, max_lag=None, band_hz=None, fs=None, interp=1):
     """GCC-PHAT delay ``t_j - t_i`` in samples, as a researcher writes it with numpy.
 
     Both signals are zero-padded to twice their length (a linear, not circular,
     correlation), their cross-spectrum is divided by its magnitude, bins outside
     ``band_hz`` are zeroed (a time-domain band-pass before it would be undone by the
     whitening), and the inverse FFT is searched for its highest value within
-    ``max_lag`` samples; a parabola through the peak and its neighbours places it
-    between samples.
+    ``max_lag`` samples.
+
+    Two ways of going below a sample, the two that published numpy snippets use:
+
+    - ``interp=1``: a parabola through the peak and its two neighbours (lean, and
+      biased on PHAT's narrow peaks);
+    - ``interp > 1``: the inverse FFT is taken ``interp`` times longer (the spectrum
+      zero-padded), so the correlation is sampled every ``1 / interp`` samples and the
+      best of those is the delay. ``interp=16`` is the default of the GCC-PHAT recipe
+      most often copied between projects.
     """
     n = len(x_i)
     n_fft = 2 * n
@@ -138,17 +150,25 @@ def numpy_gcc_phat(x_i, x_j, *, max_lag=None, band_hz=None, fs=None, parabolic=T
     if band_hz is not None:
         freqs = np.fft.rfftfreq(n_fft, 1.0 / fs)
         cross[(freqs < band_hz[0]) | (freqs > band_hz[1])] = 0.0
-    corr = np.fft.irfft(cross, n_fft)
-    reach = n - 1 if max_lag is None else max(1, min(int(np.ceil(max_lag)), n - 1))
-    window = np.concatenate([corr[-reach:], corr[: reach + 1]])  # lags -reach..reach
+    corr = np.fft.irfft(cross, interp * n_fft)
+    whole = n - 1 if max_lag is None else max(1, min(int(np.ceil(max_lag)), n - 1))
+    reach = whole * interp
+    window = np.concatenate([corr[-reach:], corr[: reach + 1]])  # lags -reach..reach, 1/interp apart
     k = int(np.argmax(window))
     lag = float(k - reach)
-    if parabolic and 0 < k < len(window) - 1:
+    if interp == 1 and 0 < k < len(window) - 1:
         left, mid, right = window[k - 1 : k + 2]
         curvature = left - 2.0 * mid + right
         if curvature < 0.0:
             lag += 0.5 * (left - right) / curvature
-    return lag
+    return lag / interp
+
+
+#: The numpy recipes of the comparison: label -> ``numpy_gcc_phat`` settings.
+NUMPY_RECIPES = {
+    "parabolic peak": {"interp": 1},
+    "16x interpolated (the common recipe)": {"interp": 16},
+}
 
 
 def scipy_locate(mics, delays_s, c, delay_std_s, *, x0=None, z_bounds=None):
@@ -233,7 +253,7 @@ def compare_gcc(n, trials, repeats, cli=None):
     tools = {
         "soundloc GccPhat.tdoa (planned)": lambda a, b: planned.tdoa(a, b).lag,
         "soundloc gcc_phat": lambda a, b: soundloc.gcc_phat(a, b, FS).lag,
-        "numpy, parabolic peak": lambda a, b: numpy_gcc_phat(a, b),
+        **{f"numpy, {label}": _numpy_tool(settings) for label, settings in NUMPY_RECIPES.items()},
         "pyroomacoustics tdoa": lambda a, b: -pra.experimental.tdoa(a, b, fs=FS, phat=True) * FS,
         "pyroomacoustics tdoa interp=4": lambda a, b: -pra.experimental.tdoa(a, b, interp=4, fs=FS, phat=True)
         * FS,
@@ -248,6 +268,10 @@ def compare_gcc(n, trials, repeats, cli=None):
     if cli is not None:
         rows.append(_cli_gcc_row(stage, cli, inputs, repeats))
     return rows
+
+
+def _numpy_tool(settings):
+    return lambda a, b: numpy_gcc_phat(a, b, **settings)
 
 
 def _cli_gcc_row(stage, binary, inputs, repeats):
@@ -265,7 +289,12 @@ def _cli_gcc_row(stage, binary, inputs, repeats):
 
 
 def all_pairs_input(n_mics=N_PAIRS_MICS, n=int(FS), seed=3):
-    """SIMULATED ``(signals, true_lags)``: ``true_lags[i, j] = t_j - t_i`` in samples."""
+    """SIMULATED ``(signals, true_lags, max_delay_s)``.
+
+    ``true_lags[i, j] = t_j - t_i`` in samples; ``max_delay_s[i, j]`` is the pair's
+    distance over the speed of sound plus one sample, the physical limit a user with
+    the array's geometry would give.
+    """
     rng = np.random.default_rng(seed)
     mics = rng.uniform(0.0, 2.0, (n_mics, 3))
     source = np.array([6.0, 4.0, 1.5])
@@ -273,19 +302,30 @@ def all_pairs_input(n_mics=N_PAIRS_MICS, n=int(FS), seed=3):
     arrivals -= arrivals.min()
     signals = doa_compare.delayed_noise(arrivals, n, rng)
     signals += SNR_NOISE * signals.std() * rng.standard_normal(signals.shape)
-    return np.ascontiguousarray(signals), arrivals[None, :] - arrivals[:, None]
+    distances = np.linalg.norm(mics[:, None, :] - mics[None, :, :], axis=2)
+    max_delay_s = distances / C + 1.0 / FS
+    return np.ascontiguousarray(signals), arrivals[None, :] - arrivals[:, None], max_delay_s
 
 
-def numpy_all_pairs(signals):
+def numpy_all_pairs(signals, **settings):
     """The numpy GCC-PHAT over every pair ``i < j``, one call per pair: ``{(i, j): lag}``."""
     n_mics = len(signals)
-    return {(i, j): numpy_gcc_phat(signals[i], signals[j]) for i in range(n_mics) for j in range(i + 1, n_mics)}
+    return {
+        (i, j): numpy_gcc_phat(signals[i], signals[j], **settings)
+        for i in range(n_mics)
+        for j in range(i + 1, n_mics)
+    }
 
 
 def compare_all_pairs(repeats, n=int(FS)):
-    """Stage 2: soundloc's all-pairs calls against the numpy loop over pairs."""
-    signals, truth = all_pairs_input(n=n)
+    """Stage 2: soundloc's all-pairs calls against the numpy loops over pairs.
+
+    The reference is soundloc searching every lag, as the numpy loops do; a second
+    soundloc row gives it each pair's physical limit (numpy's cost would not change).
+    """
+    signals, truth, max_delay_s = all_pairs_input(n=n)
     planned = soundloc.GccPhat(signals.shape[1], FS)
+    n_pairs = len(signals) * (len(signals) - 1) // 2
 
     def pairs_error(lags):
         return float(np.median([abs(lag - truth[i, j]) for (i, j), lag in lags.items()]))
@@ -296,19 +336,29 @@ def compare_all_pairs(repeats, n=int(FS)):
     tools = {
         "soundloc gcc_phat_all_pairs": lambda: from_result(soundloc.gcc_phat_all_pairs(signals, FS)),
         "soundloc GccPhat.tdoa_all_pairs (planned)": lambda: from_result(planned.tdoa_all_pairs(signals)),
-        "numpy, loop over the 120 pairs": lambda: numpy_all_pairs(signals),
+        "soundloc gcc_phat_all_pairs, max_delay_s from the geometry": lambda: from_result(
+            soundloc.gcc_phat_all_pairs(signals, FS, max_delay_s=max_delay_s)
+        ),
+        **{
+            f"numpy, {label}, loop over the {n_pairs} pairs": (
+                lambda settings=settings: numpy_all_pairs(signals, **settings)
+            )
+            for label, settings in NUMPY_RECIPES.items()
+        },
     }
     stage = f"all pairs, {len(signals)} x {signals.shape[1]}"
     reference = "soundloc gcc_phat_all_pairs"
-    return [
-        Row(stage, name, median_time(tool, repeats), pairs_error(tool()), "samples", name == reference)
-        for name, tool in tools.items()
-    ]
+    rows = []
+    for name, tool in tools.items():
+        # The interpolated loop takes seconds a call: fewer repeats.
+        times = repeats if "interpolated" not in name else max(1, repeats // 3)
+        rows.append(Row(stage, name, median_time(tool, times), pairs_error(tool()), "samples", name == reference))
+    return rows
 
 
 def threads_probe(repeats):
     """Median seconds of ``gcc_phat_all_pairs`` on the stage-2 input, in this process."""
-    signals, _ = all_pairs_input()
+    signals, _, _ = all_pairs_input()
     return median_time(lambda: soundloc.gcc_phat_all_pairs(signals, FS), repeats)
 
 
@@ -428,12 +478,13 @@ def compare_doa(seconds_of_audio, repeats):
 # ---------------------------------------------------------------- 5. the main job
 
 
-def numpy_main_job(scene_path=SCENE):
+def numpy_main_job(scene_path=SCENE, **settings):
     """The main job in numpy and scipy: one position per event, scene coordinates.
 
     Reads the scene (TOML) and the WAVs, and for each event measures the delay of
-    every listed sensor to the first (its reference) by :func:`numpy_gcc_phat` in the
-    event's band within the pair's lag limit (distance over the speed of sound), then
+    every listed sensor to the first (its reference) by :func:`numpy_gcc_phat` (with
+    ``settings``, one of :data:`NUMPY_RECIPES`) in the event's band within the pair's
+    lag limit (distance over the speed of sound), then
     solves by :func:`scipy_locate` in the scene's height bounds. UTM metres are used as
     Cartesian, about the sensors' mean. No sensor is ever left out.
     """
@@ -452,11 +503,11 @@ def numpy_main_job(scene_path=SCENE):
     z_bounds = (solver["height_min_m"] - origin[2], solver["height_max_m"] - origin[2])
     found = []
     for event in scene["events"]:
-        found.append(origin + _numpy_event(event, ids, local, audio, fs, c, z_bounds))
+        found.append(origin + _numpy_event(event, ids, local, audio, fs, c, z_bounds, settings))
     return found
 
 
-def _numpy_event(event, ids, local, audio, fs, c, z_bounds):
+def _numpy_event(event, ids, local, audio, fs, c, z_bounds, settings):
     """One event's local position: GCC to the reference, then least squares."""
     names = event["sensors"]
     where = [ids.index(name) for name in names]
@@ -465,7 +516,8 @@ def _numpy_event(event, ids, local, audio, fs, c, z_bounds):
     delays_s = []
     for name, k in zip(names[1:], where[1:]):
         max_lag = np.linalg.norm(local[k] - local[where[0]]) / c * fs
-        lag = numpy_gcc_phat(reference, audio[name][start:end], max_lag=max_lag, band_hz=event["band_hz"], fs=fs)
+        segment = audio[name][start:end]
+        lag = numpy_gcc_phat(reference, segment, max_lag=max_lag, band_hz=event["band_hz"], fs=fs, **settings)
         delays_s.append(lag / fs)
     mics = local[where]
     return scipy_locate(mics, np.array(delays_s), c, 1.0 / fs, z_bounds=z_bounds)[0]
@@ -509,7 +561,8 @@ def compare_main_job(repeats, cli=None):
     tools = {"soundloc Scene.locate_events": python_main_job}
     if cli is not None:
         tools["soundloc CLI locate (process)"] = lambda: cli_main_job(cli)
-    tools["numpy + scipy, same steps"] = numpy_main_job
+    for label, settings in NUMPY_RECIPES.items():
+        tools[f"numpy + scipy, same steps, {label}"] = lambda settings=settings: numpy_main_job(**settings)
     answers = {name: tool() for name, tool in tools.items()}
     ours = answers["soundloc Scene.locate_events"]
     rows = []
@@ -520,6 +573,76 @@ def compare_main_job(repeats, cli=None):
         reference = name.startswith("soundloc Scene")
         rows.append(Row(stage, name, seconds, error, "m from locaR (horizontal)", reference, note))
     return rows
+
+
+# ---------------------------------------------------------------- criterion: the limit, threads
+
+#: GCC-PHAT (default settings, every lag) and the bare FFTs it needs, per frame length.
+CRITERION_GCC_FILTER = r"^(gcc_phat/(1024|4096|48000)/phat$|fft_only/(1024|4096|48000)/)"
+#: All pairs of 16 channels, timed once on one rayon thread and once on the default pool.
+CRITERION_THREADS_FILTER = r"^gcc_all_pairs/16x(4096|48000)/tdoa_all_pairs$"
+
+
+def run_criterion(bench, filter_, seconds, threads=None):
+    """``cargo bench`` of one bench binary, filtered; criterion keeps its estimates in
+    ``target/criterion``."""
+    env = {k: v for k, v in os.environ.items() if k != "RAYON_NUM_THREADS"}
+    if threads is not None:
+        env["RAYON_NUM_THREADS"] = str(threads)
+    command = ["cargo", "bench", "--locked", "-p", "soundloc-benches", "--bench", bench, "--"]
+    command += ["--warm-up-time", "1", "--measurement-time", str(seconds), filter_]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} exited {done.returncode}: {done.stderr[-2000:]}")
+
+
+def criterion_median(group, *names):
+    """The median time criterion estimated in its latest run of ``group/names...``, s."""
+    folder = ROOT / "target" / "criterion" / group.replace("/", "_")
+    estimates = folder.joinpath(*names, "new", "estimates.json")
+    return json.loads(estimates.read_text())["median"]["point_estimate"] * 1e-9
+
+
+def criterion_section(quick):
+    """Markdown: GCC-PHAT over its bare FFTs, and the all-pairs speed-up of two threads."""
+    seconds = 1 if quick else 5
+    run_criterion("gcc_phat", CRITERION_GCC_FILTER, seconds)
+    lines = [
+        "## GCC-PHAT against the bare FFTs it needs (criterion, Rust)",
+        "",
+        f"`cargo bench -p soundloc-benches --bench gcc_phat -- '{CRITERION_GCC_FILTER}'`: `GccPhat::tdoa`",
+        "(PHAT, band-limited refinement, every lag) against two forward real FFTs and one",
+        "inverse at the same padded size, frames copied in (`fft_only`). Medians.",
+        "",
+        "| frame | padded FFT | GccPhat::tdoa | bare FFTs | ratio |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    for frame in (1024, 4096, 48_000):
+        fft_folder = ROOT / "target" / "criterion" / f"fft_only_{frame}" / "fwd_fwd_inv"
+        fft_len = next(p.name for p in fft_folder.iterdir() if p.is_dir() and p.name.isdigit())
+        gcc = criterion_median(f"gcc_phat/{frame}", "phat")
+        fft = criterion_median(f"fft_only/{frame}", "fwd_fwd_inv", fft_len)
+        lines.append(f"| {frame} | {fft_len} | {_duration(gcc)} | {_duration(fft)} | {gcc / fft:.2f} |")
+
+    timed = {}
+    for threads in (1, None):
+        run_criterion("gcc_phat", CRITERION_THREADS_FILTER, seconds, threads)
+        for size in ("16x4096", "16x48000"):
+            timed[(size, threads)] = criterion_median(f"gcc_all_pairs/{size}", "tdoa_all_pairs")
+    lines += [
+        "",
+        "## Threads: all pairs on one rayon thread and on the default pool (criterion, Rust)",
+        "",
+        f"`RAYON_NUM_THREADS=1` and unset, `cargo bench ... --bench gcc_phat -- '{CRITERION_THREADS_FILTER}'`",
+        f"on {os.cpu_count()} cores; each pair's lags within 2 ms.",
+        "",
+        "| frame | 1 thread | default | speed-up |",
+        "|---|---:|---:|---:|",
+    ]
+    for size in ("16x4096", "16x48000"):
+        one, default = timed[(size, 1)], timed[(size, None)]
+        lines.append(f"| {size} | {_duration(one)} | {_duration(default)} | {one / default:.2f}x |")
+    return "\n".join(lines)
 
 
 # ---------------------------------------------------------------- the report
@@ -581,18 +704,19 @@ def speed_up_line(rows):
     return f"threads speed-up (all pairs, RAYON_NUM_THREADS=1 over the default): {one / default:.2f}x"
 
 
-def write_results(rows, command, path):
+def write_results(rows, command, path, load_before, criterion=None):
+    """The table, the machine and how quiet it was, to ``path`` (Markdown)."""
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     text = "\n".join(
         [
-            "# soundloc side by side (draft, busy machine)",
+            "# soundloc side by side",
             "",
-            "Draft: measured while other builds shared the machine; the ratios are indicative only.",
             "Produced by `benches/compare.py` (its docstring says what each stage feeds every tool).",
             "",
             *machine(),
             f"- command: `{command}`",
-            f"- date: {now}; load average at the end {os.getloadavg()[0]:.2f} (1 min)",
+            f"- date: {now}; load average (1 min) {load_before:.2f} before the run, "
+            f"{os.getloadavg()[0]:.2f} after it",
             "",
             "`x soundloc` is the tool's time over soundloc's in the same stage: above 1, soundloc",
             "is that many times faster. Errors are medians over the trials (see the script).",
@@ -601,6 +725,7 @@ def write_results(rows, command, path):
             "",
             speed_up_line(rows),
             "",
+            *([criterion, ""] if criterion else []),
         ]
     )
     Path(path).write_text(text)
@@ -624,21 +749,30 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats and trials: a smoke run")
     parser.add_argument("--no-write", action="store_true", help=f"do not write {ROOT / 'benches' / 'RESULTS.md'}")
+    parser.add_argument(
+        "--criterion",
+        action="store_true",
+        help="also run the criterion benches of GCC-PHAT against its bare FFTs and of threads (cargo)",
+    )
     parser.add_argument("--threads-probe", type=int, metavar="REPEATS", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.threads_probe:
         print(json.dumps({"seconds": threads_probe(args.threads_probe)}))
         return 0
 
+    load_before = os.getloadavg()[0]
     cli = find_cli()
     if cli is None:
         print("no soundloc binary (cargo build --release -p soundloc-cli): CLI rows skipped", file=sys.stderr)
     rows = run_all(args.quick, cli)
     print(table(rows))
     print(speed_up_line(rows))
+    criterion = criterion_section(args.quick) if args.criterion else None
+    if criterion:
+        print(criterion)
     if not args.no_write:
         command = " ".join([sys.executable, "benches/compare.py", *sys.argv[1:]])
-        write_results(rows, command, ROOT / "benches" / "RESULTS.md")
+        write_results(rows, command, ROOT / "benches" / "RESULTS.md", load_before, criterion)
     return 0
 
 

@@ -31,13 +31,22 @@ def test_numpy_gcc_phat_finds_a_fractional_delay_within_half_a_sample(compare):
         assert abs(compare.numpy_gcc_phat(x_j, x_i) + lag) < 0.5
 
 
+def test_interpolated_numpy_gcc_phat_lands_on_its_sixteenth_of_a_sample_grid(compare):
+    for x_i, x_j, lag in compare.gcc_inputs(2048, 4, seed=6):
+        found = compare.numpy_gcc_phat(x_i, x_j, interp=16)
+        assert found * 16 == round(found * 16)
+        assert abs(found - lag) < 0.1
+        assert abs(compare.numpy_gcc_phat(x_j, x_i, interp=16) + lag) < 0.1
+
+
 def test_gcc_stage_every_tool_finds_the_delay(compare, soundloc_cli):
     errors = errors_by_tool(compare.compare_gcc(1024, trials=3, repeats=1, cli=soundloc_cli))
-    assert len(errors) == 6, errors
+    assert len(errors) == 7, errors
     assert errors["soundloc GccPhat.tdoa (planned)"] < 0.1
     assert errors["soundloc gcc_phat"] < 0.1
     assert errors["soundloc CLI tdoa (process, WAV)"] < 0.1
     assert errors["numpy, parabolic peak"] < 0.5
+    assert errors["numpy, 16x interpolated (the common recipe)"] < 0.1
     assert errors["pyroomacoustics tdoa"] <= 0.5 + 1e-9  # whole samples
     assert errors["pyroomacoustics tdoa interp=4"] <= 0.25 + 1e-9  # quarter samples
 
@@ -47,8 +56,10 @@ def test_all_pairs_stage_every_tool_finds_every_pair(compare):
     errors = errors_by_tool(rows)
     assert errors["soundloc gcc_phat_all_pairs"] < 0.1
     assert errors["soundloc GccPhat.tdoa_all_pairs (planned)"] < 0.1
-    assert errors["numpy, loop over the 120 pairs"] < 0.5
-    assert [row.reference for row in rows] == [True, False, False]
+    assert errors["soundloc gcc_phat_all_pairs, max_delay_s from the geometry"] < 0.1
+    assert errors["numpy, parabolic peak, loop over the 120 pairs"] < 0.5
+    assert errors["numpy, 16x interpolated (the common recipe), loop over the 120 pairs"] < 0.1
+    assert [row.reference for row in rows] == [True, False, False, False, False]
 
 
 def test_multilateration_tools_give_the_source_back_from_exact_delays(compare):
@@ -83,5 +94,6 @@ def test_main_job_stage_lands_near_locar_and_near_soundloc(compare, soundloc_cli
     assert errors["soundloc CLI locate (process)"] < 1.0
     # The numpy version leaves no sensor out, so a poor station can pull an event
     # metres away; its median still lands within a few metres.
-    assert errors["numpy + scipy, same steps"] < 3.0
+    assert errors["numpy + scipy, same steps, parabolic peak"] < 3.0
+    assert errors["numpy + scipy, same steps, 16x interpolated (the common recipe)"] < 3.0
     assert rows[1].note.startswith("0.00 m from soundloc")
