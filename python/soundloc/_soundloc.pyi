@@ -302,8 +302,9 @@ def gcc_phat(
 ) -> TdoaResult:
     """The delay ``t_j - t_i`` between two signals by generalised cross-correlation.
 
-    Plans an estimator for ``len(x_i)`` samples on every call; for many frames of one
-    length use :class:`GccPhat`. The GIL is released during the computation.
+    Each thread keeps the estimator it planned last and reuses it while the length and
+    settings stay the same (same answer as a fresh plan); :class:`GccPhat` holds its own
+    plan explicitly. The GIL is released during the computation.
 
     Parameters
     ----------
@@ -346,9 +347,9 @@ def gcc_phat_all_pairs(
 ) -> PairwiseTdoa:
     """The delay ``t_j - t_i`` of every pair ``i < j`` of multichannel signals.
 
-    Plans an estimator for ``n_samples`` on every call (for many frames of one
-    length use :meth:`GccPhat.tdoa_all_pairs`), computes one forward FFT per
-    microphone and one inverse FFT per pair, pairs in parallel. The GIL is released.
+    Reuses the thread's last plan as :func:`gcc_phat` does (or hold one in
+    :meth:`GccPhat.tdoa_all_pairs`), computes one forward FFT per microphone and one
+    inverse FFT per pair, pairs in parallel. The GIL is released.
 
     Parameters
     ----------

@@ -1,6 +1,7 @@
 //! `gcc_phat`, `gcc_phat_all_pairs`, `gcc_correlation`, `GccPhat`, `TdoaResult` and
 //! `PairwiseTdoa`: thin wrappers over `soundloc::gcc`.
 
+use std::cell::RefCell;
 use std::sync::{Mutex, PoisonError};
 
 use numpy::ndarray::Array2;
@@ -10,12 +11,22 @@ use pyo3::prelude::*;
 use soundloc::gcc::{
     GccConfig, GccPhat, MAX_FRAME_LEN, PairBounds, PairTdoa, Polarity, TdoaEstimate, all_pairs,
 };
+use soundloc::event::GccPlan;
 use soundloc::peak::Refinement;
 use soundloc::weighting::Weighting;
 
 use crate::convert::arg;
 use crate::convert::{SamplePair, SampleRows, Signal, SignalMatrix, describe, rows_of};
 use crate::errors::{guarded, invalid};
+
+thread_local! {
+    /// The last estimator this thread planned for the one-shot functions (`gcc_phat`,
+    /// `gcc_phat_all_pairs`): a caller correlating many frames of one length with one
+    /// set of settings pays for the FFT plans once. A reused plan gives exactly the
+    /// answer of a fresh one; it holds its buffers (a few MB for a 1 s frame at
+    /// 48 kHz) until the thread next plans another length.
+    static ONE_SHOT_PLAN: RefCell<GccPlan> = RefCell::new(GccPlan::default());
+}
 
 /// The delay between two signals, `delay_s = t_j - t_i`, with its quality.
 #[pyclass(frozen, module = "soundloc", name = "TdoaResult")]
@@ -241,7 +252,8 @@ impl PyGccPhat {
     }
 }
 
-/// One-shot GCC delay between two equal-length signals (plans an estimator per call).
+/// One-shot GCC delay between two equal-length signals (the thread's plan is reused
+/// while the length and settings stay the same).
 #[pyfunction]
 #[pyo3(signature = (
     x_i, x_j, sample_rate, *, max_delay_s = None, weighting = "phat", band_hz = None,
@@ -278,14 +290,17 @@ pub fn gcc_phat(
 
     let estimate = py.detach(|| {
         guarded(|| {
-            let mut gcc = GccPhat::new(frame_len, sample_rate, config)?;
-            run(&mut gcc, &pair, max_delay_s)
+            ONE_SHOT_PLAN.with_borrow_mut(|plan| {
+                let gcc = plan.planned(frame_len, sample_rate, config)?;
+                run(gcc, &pair, max_delay_s)
+            })
         })
     })?;
     Ok(estimate.into())
 }
 
-/// GCC over every pair of `(n_mics, n_samples)` signals (plans an estimator per call).
+/// GCC over every pair of `(n_mics, n_samples)` signals (the thread's plan is reused
+/// while the length and settings stay the same).
 #[pyfunction]
 #[pyo3(signature = (
     signals, sample_rate, *, max_delay_s = None, weighting = "phat", band_hz = None,
@@ -323,8 +338,10 @@ pub fn gcc_phat_all_pairs(
 
     let pairs = py.detach(|| {
         guarded(|| {
-            let gcc = GccPhat::new(n_samples, sample_rate, config)?;
-            run_all_pairs(&gcc, &rows, &bounds)
+            ONE_SHOT_PLAN.with_borrow_mut(|plan| {
+                let gcc = plan.planned(n_samples, sample_rate, config)?;
+                run_all_pairs(gcc, &rows, &bounds)
+            })
         })
     })?;
     PairwiseTdoa::new(py, n_mics, pairs)

@@ -184,3 +184,23 @@ def test_the_gil_is_released_during_a_long_call():
     quarter = (end - start) / 4
     inside = [t for t in ticks if start + quarter < t < end - quarter]
     assert len(inside) > 0
+
+
+def test_one_shot_calls_give_the_planned_answer_whatever_was_planned_before():
+    # The one-shot functions keep the thread's last plan; switching lengths and
+    # settings back and forth must never leak state from one call into the next.
+    fs = 16_000.0
+    cases = [
+        delayed_pair(n, lag, seed=seed, noise=0.1)
+        for seed, (n, lag) in enumerate(((1024, 5.3), (4096, -17.6), (1024, 9.2)))
+    ]
+    for x_i, x_j in cases + cases[::-1]:
+        for weighting in ("phat", "scot"):
+            planned = soundloc.GccPhat(len(x_i), fs, weighting=weighting).tdoa(x_i, x_j)
+            one_shot = soundloc.gcc_phat(x_i, x_j, fs, weighting=weighting)
+            assert one_shot.lag == planned.lag
+            assert one_shot.peak == planned.peak
+    signals = np.stack([cases[1][0], cases[1][1]])
+    for _ in range(2):
+        pairs = soundloc.gcc_phat_all_pairs(signals, fs)
+        assert pairs.lag[0] == soundloc.GccPhat(4096, fs).tdoa(*signals).lag
