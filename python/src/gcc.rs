@@ -8,10 +8,10 @@ use numpy::ndarray::Array2;
 use numpy::prelude::*;
 use numpy::{PyArray1, PyArray2, PyUntypedArray};
 use pyo3::prelude::*;
+use soundloc::event::GccPlan;
 use soundloc::gcc::{
     GccConfig, GccPhat, MAX_FRAME_LEN, PairBounds, PairTdoa, Polarity, TdoaEstimate, all_pairs,
 };
-use soundloc::event::GccPlan;
 use soundloc::peak::Refinement;
 use soundloc::weighting::Weighting;
 
