@@ -185,8 +185,12 @@ const UNOBSERVABLE_COMPONENT: f64 = 1e-8;
 /// chi-square), or the standard deviation is widened until it does.
 const PROFILE_SIGMAS: f64 = 3.0;
 
-/// Halvings of the bracket when placing where the cost reaches [`PROFILE_SIGMAS`].
-const PROFILE_BISECTIONS: usize = 30;
+/// Most steps taken when placing where the cost reaches [`PROFILE_SIGMAS`] (a few are
+/// usual: the search converges faster than linearly).
+const PROFILE_STEPS: usize = 100;
+
+/// The relative width of the bracket at which that search stops.
+const PROFILE_TOLERANCE: f64 = 1e-9;
 
 /// Two minima are equally good when their chi-squares differ by less than this.
 const AMBIGUITY_CHI2: f64 = 1.0;
@@ -1483,15 +1487,7 @@ impl<'a> Problem<'a> {
             inner = outer;
             outer *= 2.0;
         }
-        for _ in 0..PROFILE_BISECTIONS {
-            let middle = 0.5 * (inner + outer);
-            if rise(middle) < target {
-                inner = middle;
-            } else {
-                outer = middle;
-            }
-        }
-        Some(outer / PROFILE_SIGMAS)
+        Some(crossing(|offset| rise(offset), target, (inner, outer)) / PROFILE_SIGMAS)
     }
 
     /// The chi-square of the active sensors' measurements at `position`.
@@ -1572,6 +1568,63 @@ impl<'a> Problem<'a> {
             height_at_bound,
         })
     }
+}
+
+/// The offset in `bracket = (inside, outside)` where `rise` reaches `target`, given
+/// `rise(inside) < target <= rise(outside)`; within [`PROFILE_TOLERANCE`] of the
+/// bracket's width, on the outside (never narrower than the crossing).
+///
+/// Near a minimum the cost rises about quadratically, so `sqrt(rise)` is about linear in
+/// the offset: regula falsi on it lands close at once. The Illinois rule (Dowell and
+/// Jarratt 1971) halves the value kept at an end that survives twice, so both ends
+/// close in; a step that leaves the bracket, or follows two steps that did not halve it
+/// between them (a kink, a jump), is replaced by its middle.
+fn crossing(mut rise: impl FnMut(f64) -> f64, target: f64, bracket: (f64, f64)) -> f64 {
+    let level = target.sqrt();
+    let mut excess = |offset: f64| rise(offset).max(0.0).sqrt() - level;
+    let (mut inside, mut outside) = bracket;
+    let (mut below, mut above) = (excess(inside), excess(outside));
+    let mut moved_outside_last = None;
+    let mut widths = [f64::INFINITY; 2];
+
+    for _ in 0..PROFILE_STEPS {
+        let width = outside - inside;
+        let tolerance = PROFILE_TOLERANCE * outside;
+        if width <= tolerance {
+            break;
+        }
+        let slow = width > 0.5 * widths[0];
+        widths = [widths[1], width];
+        let secant = (inside * above - outside * below) / (above - below);
+        let step = if secant > inside && secant < outside && !slow {
+            secant
+        } else {
+            0.5 * (inside + outside)
+        };
+        // At least half the tolerance from either end: once the estimate has converged
+        // next to one end, the following step lands just across and closes the bracket.
+        let step = step.clamp(inside + 0.5 * tolerance, outside - 0.5 * tolerance);
+
+        let value = excess(step);
+        if value == 0.0 {
+            return step;
+        }
+        let moved_outside = value > 0.0;
+        if moved_outside {
+            (outside, above) = (step, value);
+        } else {
+            (inside, below) = (step, value);
+        }
+        if moved_outside_last == Some(moved_outside) {
+            // The other end survived twice: halve its value.
+            match moved_outside {
+                true => below *= 0.5,
+                false => above *= 0.5,
+            }
+        }
+        moved_outside_last = Some(moved_outside);
+    }
+    outside
 }
 
 /// The inverse of the information matrix over its first `solved` axes, m^2, from a
@@ -1759,6 +1812,39 @@ mod tests {
     use super::*;
     use rand::{Rng, SeedableRng, rngs::StdRng};
     use rand_distr::{Distribution, Normal};
+
+    #[test]
+    fn crossing_places_where_a_rise_reaches_its_target_from_the_outside() {
+        // Quadratic, steeper than quadratic, a kink, and a jump: (rise, true crossing).
+        let cases: [(&dyn Fn(f64) -> f64, f64); 4] = [
+            (&|o: f64| o * o, 3.0),
+            (&|o: f64| o.exp() - 1.0, 10f64.ln()),
+            (&|o: f64| if o < 4.0 { 0.1 * o } else { 9.0 * o / 4.0 }, 4.0),
+            (&|o: f64| if o < 5.5 { 1.0 } else { 50.0 }, 5.5),
+        ];
+        for (k, (rise, truth)) in cases.into_iter().enumerate() {
+            let mut calls = 0;
+            let found = crossing(
+                |o| {
+                    calls += 1;
+                    rise(o)
+                },
+                9.0,
+                (2.0, 8.0),
+            );
+            assert!(found >= truth, "case {k}: {found} below {truth}");
+            assert!(
+                found - truth <= 1e-8 * truth,
+                "case {k}: {found} vs {truth}"
+            );
+            assert!(calls <= 2 + PROFILE_STEPS, "case {k}: {calls} calls");
+            // Bisection to this width would take 33 halvings of the bracket; a smooth
+            // rise needs fewer steps (3 for the exact quadratic, 21 for the exponential).
+            if k < 2 {
+                assert!(calls <= 24, "case {k}: {calls} calls for a smooth rise");
+            }
+        }
+    }
 
     const C: f64 = DEFAULT_SPEED_OF_SOUND;
 
