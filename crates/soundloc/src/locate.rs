@@ -1487,7 +1487,7 @@ impl<'a> Problem<'a> {
             inner = outer;
             outer *= 2.0;
         }
-        Some(crossing(|offset| rise(offset), target, (inner, outer)) / PROFILE_SIGMAS)
+        Some(crossing(rise, target, (inner, outer)) / PROFILE_SIGMAS)
     }
 
     /// The chi-square of the active sensors' measurements at `position`.
