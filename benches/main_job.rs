@@ -17,7 +17,7 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use soundloc::event::{EventEstimate, EventOptions, SceneAudio, locate_event};
+use soundloc::event::{EventEstimate, EventOptions, SceneAudio, locate_events};
 use soundloc::scene::Scene;
 
 /// The scene the command line tool locates when given none.
@@ -28,10 +28,9 @@ fn scene_path() -> PathBuf {
 /// Every event of the scene located, in order, as `soundloc locate` does; panics on an
 /// event that fails, which the shipped scene never does.
 fn locate_all(scene: &Scene, audio: &SceneAudio, options: &EventOptions) -> Vec<EventEstimate> {
-    scene
-        .events
-        .iter()
-        .map(|window| locate_event(scene, audio, window, options).expect("a located event"))
+    locate_events(scene, audio, options)
+        .into_iter()
+        .map(|result| result.expect("a located event"))
         .collect()
 }
 
