@@ -281,11 +281,7 @@ impl Scene {
         let results = py.detach(|| {
             guarded(|| {
                 let audio = self.audio()?;
-                Ok(scene
-                    .events
-                    .iter()
-                    .map(|window| event::locate_event(scene, &audio, window, &options))
-                    .collect::<Vec<_>>())
+                Ok(event::locate_events(scene, &audio, &options))
             })
         })?;
         Ok(scene

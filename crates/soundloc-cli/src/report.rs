@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use serde::Serialize;
 use soundloc::event::{
-    EventDelays, EventEstimate, EventOptions, SceneAudio, locate_event, measure_delays,
+    EventDelays, EventEstimate, EventOptions, SceneAudio, locate_events, measure_delays,
 };
 use soundloc::geodesy::CoordinateSystem;
 use soundloc::scene::{EventWindow, Scene};
@@ -89,14 +89,12 @@ struct LocateDocument {
 /// `soundloc locate`: the printed report, and whether every event was located.
 pub fn locate(args: &SceneArgs) -> anyhow::Result<(String, bool)> {
     let (scene, audio, options) = load(args)?;
-    let results: Vec<(&EventWindow, soundloc::Result<EventEstimate>)> = scene
+    let results = locate_events(&scene, &audio, &options);
+
+    let events: Vec<LocatedEvent> = scene
         .events
         .iter()
-        .map(|window| (window, locate_event(&scene, &audio, window, &options)))
-        .collect();
-
-    let events: Vec<LocatedEvent> = results
-        .iter()
+        .zip(&results)
         .map(|(window, result)| located_event(&scene, window, result))
         .collect();
     let all_ok = events.iter().all(|e| e.error.is_none());
@@ -291,11 +289,12 @@ pub fn tdoa(args: &SceneArgs) -> anyhow::Result<(String, bool)> {
     let events: Vec<TdoaEvent> = scene
         .events
         .iter()
-        .map(|window| {
+        .zip(locate_events(&scene, &audio, &options))
+        .map(|(window, located)| {
             tdoa_event(
                 &scene,
                 window,
-                delays_used(&scene, &audio, window, &options),
+                delays_used(&scene, &audio, window, located, &options),
             )
         })
         .collect();
@@ -338,15 +337,16 @@ pub fn tdoa(args: &SceneArgs) -> anyhow::Result<(String, bool)> {
     Ok((out, all_ok))
 }
 
-/// The delays `locate` bases the event's position on; for an event that cannot be
-/// located (too few sensors for a position), the best consistent delays.
+/// The delays `locate` based the event's position on (`located`); for an event that
+/// cannot be located (too few sensors for a position), the best consistent delays.
 fn delays_used(
     scene: &Scene,
     audio: &SceneAudio,
     window: &EventWindow,
+    located: soundloc::Result<EventEstimate>,
     options: &EventOptions,
 ) -> soundloc::Result<EventDelays> {
-    match locate_event(scene, audio, window, options) {
+    match located {
         Ok(estimate) => Ok(estimate.delays),
         Err(_) => measure_delays(&audio.recordings(scene), window, options),
     }

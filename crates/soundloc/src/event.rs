@@ -17,7 +17,10 @@
 //!    to the pair's distance over the speed of sound (plus a margin of 2 % and two
 //!    samples for position and sound-speed errors), keeping the best few peaks of each
 //!    pair as candidates. A sensor whose correlation with the reference does not rise
-//!    above what noise reaches ([`EventOptions::min_significance`]) is left out.
+//!    above what noise reaches ([`EventOptions::min_significance`]) is left out. The
+//!    spectrum of a sensor's window is computed once for all the pairs it leads (the
+//!    widened segments differ from pair to pair), and [`locate_events`] keeps one FFT
+//!    plan from event to event.
 //! 4. **A consistent set of delays.** Outdoors, the highest correlation peak of a
 //!    distant pair is often a wrong one (another bird, an echo). The delays of a true
 //!    sound close around every triangle of sensors: `t_ab + t_bc = t_ac`. We choose,
@@ -55,7 +58,7 @@ use std::sync::Arc;
 
 use crate::audio::{self, Recording};
 use crate::error::{Error, Result};
-use crate::gcc::{GccConfig, GccPhat, PairDelay};
+use crate::gcc::{GccConfig, GccPhat, PairDelay, Spectrum};
 use crate::geodesy::LatLonAlt;
 use crate::locate::{self, Dimension, HeightPrior, LocateOptions, TdoaMeasurement};
 use crate::scene::{EventWindow, Scene};
@@ -793,8 +796,13 @@ fn correlate_pairs(
 
     // One plan for the event: the longest widened segment, bounded by the recordings.
     let frame_len = segments.iter().map(|s| s.6.len()).max().unwrap_or(2);
-    let gcc = plan.planned(frame_len, fs, event_gcc_config(options, window.band_hz))?;
+    let config = event_gcc_config(options, window.band_hz);
+    let (gcc, [spectrum_a, spectrum_b]) = plan.planned_with_spectra(frame_len, fs, config)?;
 
+    // Sensor `a`'s window is the same frame in every pair it leads, so its spectrum is
+    // computed once for them all; `b`'s segment is widened by each pair's own reach,
+    // so it is transformed pair by pair.
+    let mut transformed_a = None;
     let mut correlations = HashMap::new();
     for (a, b, clock, start_a, segment_a, start_b, segment_b) in segments {
         // Lags relative to the true time base (whole samples of clock difference
@@ -802,9 +810,23 @@ fn correlate_pairs(
         // expected delay (zero for annotated windows).
         let (centre, reach) = search(a, b);
         let j_offset = start_b - start_a - clock.whole;
-        let estimate = gcc
-            .tdoa_offset_around(segment_a, segment_b, j_offset, centre, reach)
-            .map_err(|e| name_pair(e, recordings, a, b))?;
+        let estimate = if centre == 0.0 {
+            if transformed_a != Some(a) {
+                pair_spectrum(gcc, segment_a, spectrum_a, "signal i")
+                    .map_err(|e| name_pair(e, recordings, a, b))?;
+                transformed_a = Some(a);
+            }
+            pair_spectrum(gcc, segment_b, spectrum_b, "signal j")
+                .and_then(|()| {
+                    let lens = (segment_a.len(), segment_b.len());
+                    gcc.tdoa_spectra(spectrum_a, spectrum_b, lens, j_offset, Some(reach))
+                })
+                .map_err(|e| name_pair(e, recordings, a, b))?
+        } else {
+            // Only a search centred on zero delay can start from spectra.
+            gcc.tdoa_offset_around(segment_a, segment_b, j_offset, centre, reach)
+                .map_err(|e| name_pair(e, recordings, a, b))?
+        };
 
         // Remove the fractional clock difference; keep peaks inside the search and
         // the physical limit.
@@ -833,9 +855,20 @@ fn correlate_pairs(
     Ok(correlations)
 }
 
-/// The clock difference `offset_b - offset_a` of a pair, in samples, split into whole
-/// samples (applied by offsetting the segments) and the fraction left (applied to the
-/// measured lags).
+/// The spectrum of one frame of a pair into `out`, an error naming the frame by its
+/// `role` in the pair ("signal i" or "signal j"), as a pair's GCC names it, so that
+/// [`name_pair`] can put the sensor's id in its place.
+fn pair_spectrum(gcc: &mut GccPhat, frame: &[f64], out: &mut Spectrum, role: &str) -> Result<()> {
+    gcc.spectrum_into(frame, out).map_err(|error| match error {
+        Error::NonFinite { index, value, .. } => Error::NonFinite {
+            what: role.to_string(),
+            index,
+            value,
+        },
+        other => other,
+    })
+}
+
 /// The GCC settings the event pipeline correlates its pairs with.
 pub fn event_gcc_config(options: &EventOptions, band_hz: Option<(f64, f64)>) -> GccConfig {
     GccConfig {
@@ -856,6 +889,9 @@ pub fn event_gcc_config(options: &EventOptions, band_hz: Option<(f64, f64)>) -> 
 #[derive(Debug, Clone, Default)]
 pub struct GccPlan {
     plan: Option<GccPhat>,
+    /// Buffers for the spectra of a pair's two frames, kept so that window after window
+    /// reuses their memory instead of allocating (and the system zeroing) it again.
+    spectra: [Spectrum; 2],
 }
 
 impl GccPlan {
@@ -869,6 +905,17 @@ impl GccPlan {
         sample_rate: f64,
         config: GccConfig,
     ) -> Result<&mut GccPhat> {
+        self.planned_with_spectra(frame_len, sample_rate, config)
+            .map(|(gcc, _)| gcc)
+    }
+
+    /// [`GccPlan::planned`], with the kept spectrum buffers of a pair's two frames.
+    fn planned_with_spectra(
+        &mut self,
+        frame_len: usize,
+        sample_rate: f64,
+        config: GccConfig,
+    ) -> Result<(&mut GccPhat, &mut [Spectrum; 2])> {
         let gcc = match self.plan.take() {
             Some(gcc)
                 if gcc.frame_len() == frame_len
@@ -879,10 +926,13 @@ impl GccPlan {
             }
             _ => GccPhat::new(frame_len, sample_rate, config)?,
         };
-        Ok(self.plan.insert(gcc))
+        Ok((self.plan.insert(gcc), &mut self.spectra))
     }
 }
 
+/// The clock difference `offset_b - offset_a` of a pair, in samples, split into whole
+/// samples (applied by offsetting the segments) and the fraction left (applied to the
+/// measured lags).
 #[derive(Debug, Clone, Copy)]
 struct ClockShift {
     whole: i64,
@@ -1266,8 +1316,40 @@ pub fn locate_event(
         options,
         &scene_locate_options(scene),
     )?;
+    in_scene_coordinates(scene, window, located)
+}
 
-    // Report in the scene's coordinates.
+/// Locates every event of a scene, in the scene's order: the answers of
+/// [`locate_event`] for each, a failure staying with its event.
+///
+/// One GCC plan serves event after event, so events with the same sensors and window
+/// length (the same frame length) share its FFT plans and buffers instead of planning
+/// them again; the answers are those of a fresh plan.
+pub fn locate_events(
+    scene: &Scene,
+    audio: &SceneAudio,
+    options: &EventOptions,
+) -> Vec<Result<EventEstimate>> {
+    let recordings = audio.recordings(scene);
+    let locate_options = scene_locate_options(scene);
+    let mut plan = GccPlan::default();
+    scene
+        .events
+        .iter()
+        .map(|window| {
+            let located =
+                locate_window_with(&mut plan, &recordings, window, options, &locate_options)?;
+            in_scene_coordinates(scene, window, located)
+        })
+        .collect()
+}
+
+/// A window located in the local frame, reported in the scene's coordinates.
+fn in_scene_coordinates(
+    scene: &Scene,
+    window: &EventWindow,
+    located: LocatedWindow,
+) -> Result<EventEstimate> {
     let solution = &located.solution;
     let ambiguous = solution
         .ambiguous

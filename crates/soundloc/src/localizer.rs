@@ -341,6 +341,28 @@ mod tests {
     }
 
     #[test]
+    fn a_non_finite_sample_is_named_with_its_pair_and_index() {
+        let mut localizer = localizer(1024);
+        let clean = frame(7, 1024, [1.0, 1.0, 1.0]);
+        let mut message = |channel: usize, index: usize| {
+            let mut channels = clean.clone();
+            channels[channel][index] = f64::NAN;
+            let slices: Vec<&[f64]> = channels.iter().map(Vec::as_slice).collect();
+            localizer.locate(&slices, 0).unwrap_err().to_string()
+        };
+
+        // The reference leads every pair it is in; microphone 3 follows it.
+        assert_eq!(
+            message(0, 5),
+            "sensors \"mic 0\"/\"mic 1\" signal i: expected finite values, got NaN at index 5"
+        );
+        assert_eq!(
+            message(3, 100),
+            "sensors \"mic 0\"/\"mic 3\" signal j: expected finite values, got NaN at index 100"
+        );
+    }
+
+    #[test]
     fn two_microphones_at_one_place_are_refused_by_name() {
         let mut positions = positions();
         positions[4] = positions[1];

@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use soundloc::event::{EventOptions, SceneAudio, locate_event};
+use soundloc::event::{EventOptions, SceneAudio, locate_event, locate_events};
 use soundloc::scene::Scene;
 
 fn dataset(name: &str) -> PathBuf {
@@ -99,4 +99,32 @@ fn every_call_is_placed_within_two_metres_of_locar() {
         .fold(0.0, f64::max);
     eprintln!("vireo songs within {spread:.2} m of their median position");
     assert!(spread < 1.0, "the six songs scatter over {spread} m");
+}
+
+/// `locate_events` keeps one GCC plan from event to event; each answer must be the one
+/// `locate_event` gives with a fresh plan, to the bit, whatever came before it: an event
+/// of another length (the sparrow's 1.9 s), a failed event, then the vireo again.
+#[test]
+fn locating_every_event_at_once_gives_each_event_s_own_answer() {
+    let mut scene = Scene::from_file(dataset("locar-aru9/scene.toml")).unwrap();
+    let audio = SceneAudio::load(&scene).unwrap();
+    let mut past_the_end = scene.events[0].clone();
+    (past_the_end.start_s, past_the_end.end_s) = (6.9, 7.2);
+    let sparrow = scene.events[6].clone();
+    scene.events.insert(1, sparrow);
+    scene.events.insert(2, past_the_end);
+
+    let options = EventOptions::default();
+    let together = locate_events(&scene, &audio, &options);
+    assert_eq!(together.len(), scene.events.len());
+    for (window, result) in scene.events.iter().zip(together) {
+        let alone = locate_event(&scene, &audio, window, &options);
+        match (result, alone) {
+            (Ok(together), Ok(alone)) => assert_eq!(together, alone, "{window:?}"),
+            (Err(together), Err(alone)) => {
+                assert_eq!(together.to_string(), alone.to_string(), "{window:?}");
+            }
+            (together, alone) => panic!("{window:?}: {together:?} against {alone:?}"),
+        }
+    }
 }
