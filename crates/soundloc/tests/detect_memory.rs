@@ -42,9 +42,17 @@ fn peak_heap_of_detection(dir: &Path, duration_s: f64) -> (usize, usize, usize) 
     let truth = simulate(&spec, &dir.join("out")).unwrap();
     let scene = Scene::from_file(dir.join("out/scene.toml")).unwrap();
 
-    // Only the detection is profiled: the simulation before holds whole signals.
+    // Only the detection is profiled: the simulation before holds whole signals. It runs
+    // on one thread: with more, how many events are in flight at once (and so the peak)
+    // depends on scheduling, which a loaded machine varies from run to run.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
     let profiler = dhat::Profiler::builder().testing().build();
-    let detection = detect_events(&scene, &DetectOptions::default(), &|_| {}).unwrap();
+    let detection = pool
+        .install(|| detect_events(&scene, &DetectOptions::default(), &|_| {}))
+        .unwrap();
     let peak = dhat::HeapStats::get().max_bytes;
     drop(profiler);
     (detection.events.len(), truth.events.len(), peak)
