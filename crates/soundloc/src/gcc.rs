@@ -1060,7 +1060,7 @@ pub fn is_silent_frame(frame: &[f64]) -> bool {
     is_silent(energy, mean, frame.len())
 }
 
-/// Mean-removes, zero-pads and transforms one frame.
+/// Mean-removes, zero-pads and transforms one frame; `what` names it in an error.
 fn compute_spectrum<T: Copy + Into<f64>>(
     forward: &dyn RealToComplex<f64>,
     time: &mut [f64],
@@ -1151,8 +1151,12 @@ fn frame_stats<T: Copy + Into<f64>>(frame: &[T]) -> FrameStats {
     let mut take = |lane: usize, sample: T| {
         let value: f64 = sample.into();
         sums[lane] += value;
-        lows[lane] = if value < lows[lane] { value } else { lows[lane] };
-        highs[lane] = if value > highs[lane] { value } else { highs[lane] };
+        if value < lows[lane] {
+            lows[lane] = value;
+        }
+        if value > highs[lane] {
+            highs[lane] = value;
+        }
     };
     let mut chunks = frame.chunks_exact(SUM_LANES);
     for chunk in &mut chunks {
