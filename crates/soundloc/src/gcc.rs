@@ -425,7 +425,7 @@ impl GccPhat {
             self.frame_len,
             frame,
             out,
-            "frame",
+            &"frame",
         )
     }
 
@@ -524,7 +524,7 @@ impl GccPhat {
             self.frame_len,
             x_i,
             &mut self.spectrum_i,
-            "signal i",
+            &"signal i",
         )?;
         compute_spectrum(
             forward,
@@ -533,7 +533,7 @@ impl GccPhat {
             self.frame_len,
             x_j,
             &mut self.spectrum_j,
-            "signal j",
+            &"signal j",
         )
     }
 
@@ -1060,7 +1060,7 @@ pub fn is_silent_frame(frame: &[f64]) -> bool {
     is_silent(energy, mean, frame.len())
 }
 
-/// Mean-removes, zero-pads and transforms one frame.
+/// Mean-removes, zero-pads and transforms one frame; `what` names it in an error.
 fn compute_spectrum<T: Copy + Into<f64>>(
     forward: &dyn RealToComplex<f64>,
     time: &mut [f64],
@@ -1068,7 +1068,7 @@ fn compute_spectrum<T: Copy + Into<f64>>(
     frame_len: usize,
     frame: &[T],
     out: &mut Spectrum,
-    what: &str,
+    what: &dyn std::fmt::Display,
 ) -> Result<()> {
     if frame.is_empty() || frame.len() > frame_len {
         return Err(Error::LengthMismatch {
@@ -1078,10 +1078,9 @@ fn compute_spectrum<T: Copy + Into<f64>>(
         });
     }
 
-    // Copy in, with the sum and the extremes; the mean comes off in a second pass
-    // (two passes, for accuracy with large DC offsets).
-    let (samples, padding) = time.split_at_mut(frame.len());
-    let stats = copy_with_stats(frame, samples);
+    // The sum and the extremes first, reading the frame only; the mean comes off as
+    // the samples are copied in (two passes, for accuracy with large DC offsets).
+    let stats = frame_stats(frame);
     if !stats.sum.is_finite() {
         // A NaN or an infinity, unless finite samples overflowed the sum.
         if let Some((index, value)) = frame
@@ -1101,6 +1100,7 @@ fn compute_spectrum<T: Copy + Into<f64>>(
     // Subtraction rounds monotonically, so the loudest mean-removed sample is one of
     // the two extremes, bit for bit.
     let loudest = (stats.high - mean).max(mean - stats.low);
+    let (samples, padding) = time.split_at_mut(frame.len());
     padding.fill(0.0);
 
     // Scale by a power of two so that the loudest sample lies in [1, 2): exact, so the
@@ -1111,7 +1111,7 @@ fn compute_spectrum<T: Copy + Into<f64>>(
     } else {
         1.0
     };
-    let energy = remove_mean_and_scale(samples, mean, scale);
+    let energy = copy_centred_and_scaled(frame, mean, scale, samples);
 
     out.energy = if is_silent(energy, mean * scale, frame.len()) {
         0.0
@@ -1139,30 +1139,35 @@ struct FrameStats {
     high: f64,
 }
 
-/// Copies `frame` into `time` (as long) as `f64`, and returns its sum and extremes
-/// (NaN is ignored by the extremes but makes the sum NaN).
-fn copy_with_stats<T: Copy + Into<f64>>(frame: &[T], time: &mut [f64]) -> FrameStats {
+/// The sum and extremes of a frame (NaN is ignored by the extremes but makes the sum
+/// NaN).
+///
+/// The extremes are kept by plain comparisons rather than `f64::min` and `f64::max`,
+/// whose NaN rules cost several instructions per sample; a NaN is caught by the sum.
+fn frame_stats<T: Copy + Into<f64>>(frame: &[T]) -> FrameStats {
     let mut sums = [0.0; SUM_LANES];
     let mut lows = [f64::INFINITY; SUM_LANES];
     let mut highs = [f64::NEG_INFINITY; SUM_LANES];
-    let mut take = |lane: usize, slot: &mut f64, sample: T| {
+    let mut take = |lane: usize, sample: T| {
         let value: f64 = sample.into();
-        *slot = value;
         sums[lane] += value;
-        lows[lane] = lows[lane].min(value);
-        highs[lane] = highs[lane].max(value);
+        if value < lows[lane] {
+            lows[lane] = value;
+        }
+        if value > highs[lane] {
+            highs[lane] = value;
+        }
     };
-    let mut slots = time.chunks_exact_mut(SUM_LANES);
-    let mut samples = frame.chunks_exact(SUM_LANES);
-    for (slot, sample) in (&mut slots).zip(&mut samples) {
-        for lane in 0..SUM_LANES {
-            take(lane, &mut slot[lane], sample[lane]);
+    let mut chunks = frame.chunks_exact(SUM_LANES);
+    for chunk in &mut chunks {
+        for (lane, &sample) in chunk.iter().enumerate() {
+            take(lane, sample);
         }
     }
-    let tail = slots.into_remainder().iter_mut().zip(samples.remainder());
-    for (lane, (slot, &sample)) in tail.enumerate() {
-        take(lane, slot, sample);
+    for (lane, &sample) in chunks.remainder().iter().enumerate() {
+        take(lane, sample);
     }
+
     FrameStats {
         sum: sums.iter().sum(),
         low: lows.iter().copied().fold(f64::INFINITY, f64::min),
@@ -1170,20 +1175,29 @@ fn copy_with_stats<T: Copy + Into<f64>>(frame: &[T], time: &mut [f64]) -> FrameS
     }
 }
 
-/// Replaces each sample `x` of `time` by `(x - mean) * scale` and returns the sum of
-/// the squares of the results.
-fn remove_mean_and_scale(time: &mut [f64], mean: f64, scale: f64) -> f64 {
+/// Writes `(x - mean) * scale` for each sample `x` of `frame` to `samples` (as long),
+/// and returns the sum of the squares of what it wrote.
+fn copy_centred_and_scaled<T: Copy + Into<f64>>(
+    frame: &[T],
+    mean: f64,
+    scale: f64,
+    samples: &mut [f64],
+) -> f64 {
     let mut energies = [0.0; SUM_LANES];
-    let mut chunks = time.chunks_exact_mut(SUM_LANES);
-    for chunk in &mut chunks {
-        for (slot, energy) in chunk.iter_mut().zip(&mut energies) {
-            *slot = (*slot - mean) * scale;
-            *energy += *slot * *slot;
+    let mut put = |lane: usize, slot: &mut f64, sample: T| {
+        *slot = (sample.into() - mean) * scale;
+        energies[lane] += *slot * *slot;
+    };
+    let mut slots = samples.chunks_exact_mut(SUM_LANES);
+    let mut chunks = frame.chunks_exact(SUM_LANES);
+    for (slot, chunk) in (&mut slots).zip(&mut chunks) {
+        for lane in 0..SUM_LANES {
+            put(lane, &mut slot[lane], chunk[lane]);
         }
     }
-    for (slot, energy) in chunks.into_remainder().iter_mut().zip(&mut energies) {
-        *slot = (*slot - mean) * scale;
-        *energy += *slot * *slot;
+    let tail = slots.into_remainder().iter_mut().zip(chunks.remainder());
+    for (lane, (slot, &sample)) in tail.enumerate() {
+        put(lane, slot, sample);
     }
     energies.iter().sum()
 }

@@ -238,8 +238,10 @@ pub(crate) struct SpectrumView<'a> {
 }
 
 /// Bins summed side by side, each lane with its own phasor: the lanes do not wait on
-/// one another, and the compiler can pack them into vector registers.
-const LANES: usize = 4;
+/// one another, and the compiler packs them into one vector register. Two lanes fill an
+/// SSE2 register exactly; with more, the five running sums, the phasors and the bin
+/// numbers no longer fit in the sixteen registers and the loop spends its time spilling.
+const LANES: usize = 2;
 
 /// Steps of a lane's phasor recurrence between two exact anchorings (each step rounds;
 /// a few hundred keep the drift near 1e-14).
@@ -272,7 +274,7 @@ impl SpectrumView<'_> {
         let omega = 2.0 * std::f64::consts::PI / self.fft_len as f64;
         let theta = omega * tau;
         let step = Complex64::from_polar(1.0, theta);
-        let stride = (step * step) * (step * step);
+        let stride = (1..LANES).fold(step, |stride, _| stride * step);
 
         let block_len = LANES * ANCHOR_STEPS;
         let mut lanes = Lanes::<D>::new(self.first_bin);

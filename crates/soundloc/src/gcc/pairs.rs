@@ -213,7 +213,8 @@ impl GccPhat {
                         self.frame_len,
                         channel,
                         &mut spectrum,
-                        &format!("channel {k}"),
+                        // Formatted only if an error needs it.
+                        &format_args!("channel {k}"),
                     )?;
                     Ok(spectrum)
                 },
