@@ -56,6 +56,8 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use crate::audio::{self, Recording};
 use crate::error::{Error, Result};
 use crate::gcc::{GccConfig, GccPhat, PairDelay, Spectrum};
@@ -1322,9 +1324,11 @@ pub fn locate_event(
 /// Locates every event of a scene, in the scene's order: the answers of
 /// [`locate_event`] for each, a failure staying with its event.
 ///
-/// One GCC plan serves event after event, so events with the same sensors and window
-/// length (the same frame length) share its FFT plans and buffers instead of planning
-/// them again; the answers are those of a fresh plan.
+/// Events run in parallel on the rayon pool, in as many contiguous runs as it has
+/// threads. Within a run one GCC plan serves event after event, so events with the
+/// same sensors and window length (the same frame length) share its FFT plans and
+/// buffers instead of planning them again; the answers are those of a fresh plan, in
+/// the scene's order whatever the number of threads.
 pub fn locate_events(
     scene: &Scene,
     audio: &SceneAudio,
@@ -1332,13 +1336,14 @@ pub fn locate_events(
 ) -> Vec<Result<EventEstimate>> {
     let recordings = audio.recordings(scene);
     let locate_options = scene_locate_options(scene);
-    let mut plan = GccPlan::default();
+    // Runs no shorter than this split the events into at most one per thread.
+    let per_thread = (scene.events.len() / rayon::current_num_threads()).max(1);
     scene
         .events
-        .iter()
-        .map(|window| {
-            let located =
-                locate_window_with(&mut plan, &recordings, window, options, &locate_options)?;
+        .par_iter()
+        .with_min_len(per_thread)
+        .map_init(GccPlan::default, |plan, window| {
+            let located = locate_window_with(plan, &recordings, window, options, &locate_options)?;
             in_scene_coordinates(scene, window, located)
         })
         .collect()
