@@ -53,13 +53,14 @@
 use std::sync::Arc;
 
 use num_complex::Complex64;
-use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
+use realfft::{ComplexToReal, RealToComplex};
 
 use crate::error::{Error, Result, check_memory};
 use crate::peak::{self, PeakScratch, RawPeak, Refinement, SpectrumView};
 use crate::weighting::{self, Weighting};
 
 mod pairs;
+mod plans;
 
 pub use pairs::{PairBounds, PairTdoa, all_pairs, pair_count};
 
@@ -339,9 +340,7 @@ impl GccPhat {
         check_memory(fft_len * BYTES_PER_FFT_SAMPLE, || {
             format!("GCC-PHAT buffers for frames of {frame_len} samples")
         })?;
-        let mut planner = RealFftPlanner::<f64>::new();
-        let forward = planner.plan_fft_forward(fft_len);
-        let inverse = planner.plan_fft_inverse(fft_len);
+        let (forward, inverse) = plans::real_fft_plans(fft_len);
 
         #[cfg(feature = "log")]
         log::debug!("GCC plan: frame_len {frame_len}, fft_len {fft_len}, bins {active_bins:?}");
