@@ -577,7 +577,8 @@ def compare_main_job(repeats, cli=None):
 
 # ---------------------------------------------------------------- criterion: the limit, threads
 
-#: GCC-PHAT (default settings, every lag) and the bare FFTs it needs, per frame length.
+#: GCC-PHAT (default settings, every lag), the bare FFTs it needs and the PHAT floor, per
+#: frame length.
 CRITERION_GCC_FILTER = r"^(gcc_phat/(1024|4096|48000)/phat$|fft_only/(1024|4096|48000)/)"
 #: All pairs of 16 channels, timed once on one rayon thread and once on the default pool.
 CRITERION_THREADS_FILTER = r"^gcc_all_pairs/16x(4096|48000)/tdoa_all_pairs$"
@@ -612,7 +613,7 @@ def criterion_section(quick):
     """Markdown: GCC-PHAT over its bare FFTs, and the all-pairs speed-up of two threads."""
     seconds = 1 if quick else 5
     frames = (1024, 4096, 48_000)
-    fft_lens, gcc, fft = {}, {}, {}
+    fft_lens, gcc, fft, floor = {}, {}, {}, {}
     for _ in range(CRITERION_ROUNDS):
         run_criterion("gcc_phat", CRITERION_GCC_FILTER, seconds)
         for frame in frames:
@@ -622,21 +623,27 @@ def criterion_section(quick):
             fft[frame] = min(
                 fft.get(frame, np.inf), criterion_median(f"fft_only/{frame}", "fwd_fwd_inv", fft_lens[frame])
             )
+            floor[frame] = min(
+                floor.get(frame, np.inf), criterion_median(f"fft_only/{frame}", "phat_floor", fft_lens[frame])
+            )
     lines = [
         "## GCC-PHAT against the bare FFTs it needs (criterion, Rust)",
         "",
         f"`cargo bench -p soundloc-benches --bench gcc_phat -- '{CRITERION_GCC_FILTER}'`: `GccPhat::tdoa`",
         "(PHAT, band-limited refinement, every lag) against two forward real FFTs and one",
-        "inverse at the same padded size, frames copied in (`fft_only`). Each the fastest",
-        f"median of {CRITERION_ROUNDS} runs.",
+        "inverse at the same padded size, frames copied in (`fft_only`), and against the",
+        "floor: those FFTs plus the least any GCC-PHAT does between them, the cross-spectrum",
+        "normalised bin by bin and the whole-sample arg-max (`phat_floor`: no mean removal,",
+        f"band, statistics or refinement). Each the fastest median of {CRITERION_ROUNDS} runs.",
         "",
-        "| frame | padded FFT | GccPhat::tdoa | bare FFTs | ratio |",
-        "|---:|---:|---:|---:|---:|",
+        "| frame | padded FFT | GccPhat::tdoa | bare FFTs | floor | tdoa / FFTs | floor / FFTs | tdoa / floor |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for frame in frames:
-        ratio = gcc[frame] / fft[frame]
         lines.append(
-            f"| {frame} | {fft_lens[frame]} | {_duration(gcc[frame])} | {_duration(fft[frame])} | {ratio:.2f} |"
+            f"| {frame} | {fft_lens[frame]} | {_duration(gcc[frame])} | {_duration(fft[frame])} "
+            f"| {_duration(floor[frame])} | {gcc[frame] / fft[frame]:.2f} | {floor[frame] / fft[frame]:.2f} "
+            f"| {gcc[frame] / floor[frame]:.2f} |"
         )
 
     timed = {}

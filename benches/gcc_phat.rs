@@ -9,7 +9,11 @@
 //! `fft_only/{frame_len}` times what no GCC can avoid: two forward real FFTs and one
 //! inverse at the padded size `fft_len`, including copying each frame into the padded
 //! buffer. The ratio of the two is the cost of everything else (weighting, peak search,
-//! refinement).
+//! refinement). `fft_only/{frame_len}/phat_floor` adds the least any GCC-PHAT does
+//! between those transforms: the cross-spectrum normalised bin by bin (a square root
+//! and a division each) and the whole-sample arg-max, with no mean removal, band,
+//! statistics or refinement. What that adds to the bare FFTs is the room a full
+//! estimator can never win back.
 //! `gcc_all_pairs/{n_channels}x{frame_len}` times `GccPhat::tdoa_all_pairs` over every
 //! pair of a noisy multichannel frame (one forward FFT per channel, pairs on the rayon
 //! pool), next to `pairwise_tdoa`: the same pairs one `GccPhat::tdoa` call at a time.
@@ -17,6 +21,7 @@
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use num_complex::Complex64;
 use realfft::RealFftPlanner;
 use soundloc::gcc::{GccConfig, GccPhat, PairBounds, all_pairs};
 use soundloc::peak::Refinement;
@@ -114,8 +119,52 @@ fn fft_only(c: &mut Criterion) {
                 black_box(correlation[0])
             })
         });
+
+        // The floor: the same transforms with the least a GCC-PHAT does between them.
+        let mut cross = forward.make_output_vec();
+        group.bench_function(BenchmarkId::new("phat_floor", fft_len), |b| {
+            b.iter(|| {
+                for (frame, spectrum) in [(&x_i, &mut spectrum_i), (&x_j, &mut spectrum_j)] {
+                    time[..frame_len].copy_from_slice(black_box(frame));
+                    time[frame_len..].fill(0.0);
+                    forward
+                        .process_with_scratch(&mut time, spectrum, &mut forward_scratch)
+                        .expect("sizes match");
+                }
+                phat_cross_spectrum(&spectrum_i, &spectrum_j, &mut cross);
+                inverse
+                    .process_with_scratch(&mut cross, &mut correlation, &mut inverse_scratch)
+                    .expect("sizes match");
+                black_box(arg_max(&correlation))
+            })
+        });
         group.finish();
     }
+}
+
+/// `X_i* X_j / |X_i* X_j|` into `cross`, bin by bin, as plainly as it can be written:
+/// one square root and one division per bin, no band, no floor, no statistics.
+fn phat_cross_spectrum(
+    spectrum_i: &[Complex64],
+    spectrum_j: &[Complex64],
+    cross: &mut [Complex64],
+) {
+    for ((g, x_i), x_j) in cross.iter_mut().zip(spectrum_i).zip(spectrum_j) {
+        let product = x_i.conj() * x_j;
+        let inverse = 1.0 / product.norm_sqr().sqrt().max(f64::MIN_POSITIVE);
+        *g = product * inverse;
+    }
+}
+
+/// Index of the largest value: the whole-sample peak of a correlation.
+fn arg_max(values: &[f64]) -> usize {
+    let mut best = (0, f64::NEG_INFINITY);
+    for (index, &value) in values.iter().enumerate() {
+        if value > best.1 {
+            best = (index, value);
+        }
+    }
+    best.0
 }
 
 /// `(n_channels, frame_len)` of the all-pairs benches.
