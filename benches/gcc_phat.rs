@@ -19,10 +19,11 @@
 //! pool), next to `pairwise_tdoa`: the same pairs one `GccPhat::tdoa` call at a time.
 
 use std::hint::black_box;
+use std::sync::Arc;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use num_complex::Complex64;
-use realfft::RealFftPlanner;
+use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 use soundloc::gcc::{GccConfig, GccPhat, PairBounds, all_pairs};
 use soundloc::peak::Refinement;
 use soundloc::weighting::Weighting;
@@ -90,55 +91,83 @@ fn fft_only(c: &mut Criterion) {
             .expect("valid plan")
             .fft_len();
         let (x_i, x_j) = delayed_pair(frame_len, frame_len / 10, 0.3);
-
-        let mut planner = RealFftPlanner::<f64>::new();
-        let forward = planner.plan_fft_forward(fft_len);
-        let inverse = planner.plan_fft_inverse(fft_len);
-        let mut time = forward.make_input_vec();
-        let mut spectrum_i = forward.make_output_vec();
-        let mut spectrum_j = forward.make_output_vec();
-        let mut forward_scratch = forward.make_scratch_vec();
-        let mut inverse_scratch = inverse.make_scratch_vec();
-        let mut correlation = inverse.make_output_vec();
+        let mut ffts = BareFfts::new(fft_len);
 
         let mut group = c.benchmark_group(format!("fft_only/{frame_len}"));
         group.throughput(Throughput::Elements(frame_len as u64));
         group.bench_function(BenchmarkId::new("fwd_fwd_inv", fft_len), |b| {
             b.iter(|| {
-                for (frame, spectrum) in [(&x_i, &mut spectrum_i), (&x_j, &mut spectrum_j)] {
-                    time[..frame_len].copy_from_slice(black_box(frame));
-                    time[frame_len..].fill(0.0);
-                    forward
-                        .process_with_scratch(&mut time, spectrum, &mut forward_scratch)
-                        .expect("sizes match");
-                }
-                // The inverse consumes its input; spectrum_i stands in for the cross-spectrum.
-                inverse
-                    .process_with_scratch(&mut spectrum_i, &mut correlation, &mut inverse_scratch)
-                    .expect("sizes match");
-                black_box(correlation[0])
+                ffts.forward_pair(black_box(&x_i), black_box(&x_j));
+                // The first spectrum stands in for the cross-spectrum.
+                std::mem::swap(&mut ffts.cross, &mut ffts.spectra[0]);
+                black_box(ffts.inverse_cross()[0])
             })
         });
 
         // The floor: the same transforms with the least a GCC-PHAT does between them.
-        let mut cross = forward.make_output_vec();
         group.bench_function(BenchmarkId::new("phat_floor", fft_len), |b| {
             b.iter(|| {
-                for (frame, spectrum) in [(&x_i, &mut spectrum_i), (&x_j, &mut spectrum_j)] {
-                    time[..frame_len].copy_from_slice(black_box(frame));
-                    time[frame_len..].fill(0.0);
-                    forward
-                        .process_with_scratch(&mut time, spectrum, &mut forward_scratch)
-                        .expect("sizes match");
-                }
-                phat_cross_spectrum(&spectrum_i, &spectrum_j, &mut cross);
-                inverse
-                    .process_with_scratch(&mut cross, &mut correlation, &mut inverse_scratch)
-                    .expect("sizes match");
-                black_box(arg_max(&correlation))
+                ffts.forward_pair(black_box(&x_i), black_box(&x_j));
+                let [spectrum_i, spectrum_j] = &ffts.spectra;
+                phat_cross_spectrum(spectrum_i, spectrum_j, &mut ffts.cross);
+                black_box(arg_max(ffts.inverse_cross()))
             })
         });
         group.finish();
+    }
+}
+
+/// Two forward real FFTs and one inverse at one padded size, with their buffers.
+struct BareFfts {
+    forward: Arc<dyn RealToComplex<f64>>,
+    inverse: Arc<dyn ComplexToReal<f64>>,
+    time: Vec<f64>,
+    spectra: [Vec<Complex64>; 2],
+    cross: Vec<Complex64>,
+    forward_scratch: Vec<Complex64>,
+    inverse_scratch: Vec<Complex64>,
+    correlation: Vec<f64>,
+}
+
+impl BareFfts {
+    fn new(fft_len: usize) -> Self {
+        let mut planner = RealFftPlanner::<f64>::new();
+        let forward = planner.plan_fft_forward(fft_len);
+        let inverse = planner.plan_fft_inverse(fft_len);
+        BareFfts {
+            time: forward.make_input_vec(),
+            spectra: [forward.make_output_vec(), forward.make_output_vec()],
+            cross: forward.make_output_vec(),
+            forward_scratch: forward.make_scratch_vec(),
+            inverse_scratch: inverse.make_scratch_vec(),
+            correlation: inverse.make_output_vec(),
+            forward,
+            inverse,
+        }
+    }
+
+    /// Both frames copied into the zero-padded buffer in turn and transformed into
+    /// `spectra`.
+    fn forward_pair(&mut self, x_i: &[f64], x_j: &[f64]) {
+        for (frame, spectrum) in [x_i, x_j].into_iter().zip(&mut self.spectra) {
+            self.time[..frame.len()].copy_from_slice(frame);
+            self.time[frame.len()..].fill(0.0);
+            self.forward
+                .process_with_scratch(&mut self.time, spectrum, &mut self.forward_scratch)
+                .expect("sizes match");
+        }
+    }
+
+    /// The inverse FFT of `cross` (which it consumes).
+    fn inverse_cross(&mut self) -> &[f64] {
+        self.inverse
+            .process_with_scratch(
+                &mut self.cross,
+                &mut self.correlation,
+                &mut self.inverse_scratch,
+            )
+            .expect("sizes match");
+        &self.correlation
     }
 }
 
