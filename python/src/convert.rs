@@ -190,9 +190,13 @@ pub fn rows_of_three(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<[f64; 3
         return Err(invalid(name, expected, describe(array.as_any())));
     }
 
-    let as_f64 = array
-        .call_method1("astype", ("float64",))?
-        .cast_into::<PyArray2<f64>>()?;
+    // Already float64 (the usual case) is read in place; other real dtypes are widened.
+    let as_f64 = match array.cast::<PyArray2<f64>>() {
+        Ok(as_f64) => as_f64.clone(),
+        Err(_) => array
+            .call_method1("astype", ("float64",))?
+            .cast_into::<PyArray2<f64>>()?,
+    };
     let view = as_f64.try_readonly()?;
     Ok(view
         .as_array()

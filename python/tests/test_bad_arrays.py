@@ -335,3 +335,14 @@ def test_the_contiguity_checks_compare_real_answers():
     times = [onset.time_s for onset in soundloc.detect_onsets(CLICKS, 48_000.0)]
     assert times == pytest.approx([30_000 / 48_000, 70_000 / 48_000], abs=1e-3)
     assert len(soundloc.locate_signals(SLICED, MICS, FS).used) >= 4
+
+
+def test_tables_in_any_byte_order_or_real_dtype_give_the_float64_answer():
+    # Native float64 tables are read in place; other byte orders and dtypes are
+    # converted first, and must give what their float64 values give.
+    delays = np.array(DELAYS)
+    swapped = soundloc.locate(MICS.astype(">f8"), delays.astype(">f8"))
+    same(swapped, soundloc.locate(MICS, delays))
+    mics_32, delays_32 = MICS.astype(np.float32), delays.astype(np.float32)
+    widened = soundloc.locate(mics_32.astype(np.float64), delays_32.astype(np.float64))
+    same(soundloc.locate(mics_32, delays_32), widened)
