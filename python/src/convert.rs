@@ -12,6 +12,11 @@
 //!
 //! A borrow does not stop another Python thread from writing into a signal buffer while
 //! the GIL is released; callers must not modify a signal during a call that reads it.
+//!
+//! Every array is first passed through [`readable`]: NumPy allows views that are not
+//! aligned, or whose strides are not a whole number of elements (a column of packed
+//! records, as `numpy.lib.recfunctions.structured_to_unstructured` returns), and those
+//! cannot be read in place element by element; they are copied first.
 
 use std::borrow::Cow;
 use std::path::PathBuf;
@@ -22,6 +27,7 @@ use numpy::{
     PyReadonlyArray2, PyUntypedArray, dtype,
 };
 use pyo3::exceptions::{PyMemoryError, PyOverflowError, PyTypeError};
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
@@ -29,6 +35,28 @@ use crate::errors::invalid;
 
 /// The sample types accepted for signals, as named in messages.
 const SIGNAL_DTYPES: &str = "float64, float32 or int16";
+
+/// `array` itself when its elements can be read in place (aligned, every stride a whole
+/// number of elements), otherwise an aligned C-ordered copy of it, same dtype.
+pub(crate) fn readable<'py>(
+    array: &Bound<'py, PyUntypedArray>,
+) -> PyResult<Bound<'py, PyUntypedArray>> {
+    let py = array.py();
+    let itemsize = array.dtype().itemsize() as isize;
+    let whole_strides = itemsize > 0 && array.strides().iter().all(|s| s % itemsize == 0);
+    let in_place = whole_strides
+        && array
+            .getattr(intern!(py, "flags"))?
+            .getattr(intern!(py, "aligned"))?
+            .is_truthy()?;
+    if in_place {
+        Ok(array.clone())
+    } else {
+        Ok(array
+            .call_method0(intern!(py, "copy"))?
+            .cast_into::<PyUntypedArray>()?)
+    }
+}
 
 /// A 1-D signal borrowed from NumPy, in one of the accepted dtypes.
 pub enum Signal<'py> {
@@ -53,6 +81,7 @@ impl<'py> Signal<'py> {
 
         let py = obj.py();
         let found = array.dtype();
+        let array = readable(array)?;
         let signal = if found.is_equiv_to(&dtype::<f64>(py)) {
             Signal::F64(array.cast::<PyArray1<f64>>()?.try_readonly()?)
         } else if found.is_equiv_to(&dtype::<f32>(py)) {
@@ -191,6 +220,7 @@ pub fn rows_of_three(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<[f64; 3
     }
 
     // Already float64 (the usual case) is read in place; other real dtypes are widened.
+    let array = readable(&array)?;
     let as_f64 = match array.cast::<PyArray2<f64>>() {
         Ok(as_f64) => as_f64.clone(),
         Err(_) => array
@@ -219,7 +249,7 @@ pub fn signal_rows(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<Vec<f64>>
     if array.ndim() != 2 || !accepted.iter().any(|d| found.is_equiv_to(d)) {
         return Err(invalid(name, &expected, describe(obj)));
     }
-    let widened = obj
+    let widened = readable(array)?
         .extract::<PyArrayLike2<'_, f64, AllowTypeChange>>()
         .map_err(|_| invalid(name, &expected, describe(obj)))?;
     widened
@@ -254,6 +284,7 @@ impl<'py> SignalMatrix<'py> {
 
         let py = obj.py();
         let found = array.dtype();
+        let array = readable(array)?;
         let signals = if found.is_equiv_to(&dtype::<f64>(py)) {
             SignalMatrix::F64(array.cast::<PyArray2<f64>>()?.try_readonly()?)
         } else if found.is_equiv_to(&dtype::<f32>(py)) {

@@ -15,7 +15,7 @@ use soundloc::detect::{self as core_detect, BAND_CENTRES_HZ, DetectorConfig};
 use soundloc::ellipse::ErrorEllipse as CoreEllipse;
 
 use crate::convert::arg;
-use crate::convert::{collect_samples, describe, rows_of_three};
+use crate::convert::{collect_samples, describe, readable, rows_of_three};
 use crate::errors::{LocalizationError, guarded, invalid, to_py_err};
 
 /// One impulsive onset heard by one sensor, with its features.
@@ -97,6 +97,7 @@ fn samples_f64(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<f64>> {
 
     let py = obj.py();
     let found = array.dtype();
+    let array = readable(array)?;
     if found.is_equiv_to(&dtype::<f64>(py)) {
         let view = array.cast::<PyArray1<f64>>()?.try_readonly()?;
         collect_samples(view.as_array().iter().copied(), name)

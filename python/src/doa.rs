@@ -19,7 +19,7 @@ use soundloc::doa::srp::{SrpConfig, SrpPhat};
 use soundloc::doa::stft::Stft;
 
 use crate::convert::arg;
-use crate::convert::{describe, rows_of_three, signal_rows};
+use crate::convert::{describe, readable, rows_of_three, signal_rows};
 use crate::errors::{InvalidInputError, guarded, invalid, to_py_err};
 use crate::gcc::count;
 
@@ -237,7 +237,7 @@ pub(crate) fn spectra_array<'py>(
         return Err(invalid("spectra", expected, describe(obj)));
     }
     let native = if array.dtype().is_equiv_to(&dtype::<Complex64>(obj.py())) {
-        array.clone().cast_into::<PyArray3<Complex64>>()?
+        readable(array)?.cast_into::<PyArray3<Complex64>>()?
     } else {
         array
             .call_method1("astype", ("complex128",))?

@@ -247,11 +247,27 @@ WIDE = soundloc.simulate_array(SOURCE, FS, [3.0, 2.0, 1.0], MICS)
 SLICED = WIDE[:, 200:2248]  # rows of 2048 samples, WIDE's row stride apart
 
 
+def packed(array):
+    """A view holding ``array``'s values 3 bytes apart beyond their size, from an odd
+    offset: strides that are no whole number of elements and data that is not aligned,
+    as a column of packed records has (``structured_to_unstructured``)."""
+    step = array.dtype.itemsize + 3
+    strides = [step]
+    for length in array.shape[:0:-1]:
+        strides.insert(0, strides[0] * length)
+    buffer = np.zeros(array.size * step + 1, dtype=np.uint8)
+    view = np.ndarray(array.shape, array.dtype, buffer, offset=1, strides=strides)
+    view[...] = array
+    assert not view.flags.aligned
+    return view
+
+
 def views(array):
     """Non-contiguous views holding the same values as ``array``."""
     doubled = np.repeat(array, 2, axis=-1)[..., ::2]
     found = {"strided": doubled, "fortran": np.asfortranarray(array)}
     found["reversed"] = np.ascontiguousarray(array[..., ::-1])[..., ::-1]
+    found["packed"] = packed(array)
     for view in found.values():
         assert not view.flags.c_contiguous or array.ndim == 1
         np.testing.assert_array_equal(view, array)
