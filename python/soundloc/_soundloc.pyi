@@ -1145,7 +1145,7 @@ class ErrorEllipse:
         Raises
         ------
         InvalidInputError
-            ``n`` below 1.
+            ``n`` below 1 or above 1 000 000 (a mistyped count).
         """
     def contains(self, offset: npt.ArrayLike) -> bool:
         """Whether ``offset``, shape (2,), east and north metres from the centre,

@@ -12,7 +12,7 @@ use pyo3::types::PySequence;
 use soundloc::associate::{self as core_associate, AssociationOptions, OnsetTime};
 use soundloc::continuous::{self as core_continuous};
 use soundloc::detect::{self as core_detect, BAND_CENTRES_HZ, DetectorConfig};
-use soundloc::ellipse::ErrorEllipse as CoreEllipse;
+use soundloc::ellipse::{ErrorEllipse as CoreEllipse, MAX_BOUNDARY_POINTS};
 
 use crate::convert::arg;
 use crate::convert::{collect_samples, describe, readable, rows_of_three};
@@ -311,8 +311,11 @@ impl ErrorEllipse {
     ) -> PyResult<Bound<'py, PyArray2<f64>>> {
         let n = usize::try_from(n)
             .ok()
-            .filter(|&n| n >= 1)
-            .ok_or_else(|| invalid("n", "a number of points of 1 or more", n))?;
+            .filter(|n| (1..=MAX_BOUNDARY_POINTS).contains(n))
+            .ok_or_else(|| {
+                let expected = format!("a number of points from 1 to {MAX_BOUNDARY_POINTS}");
+                invalid("n", expected, n)
+            })?;
         let points = self.inner.boundary(n);
         Ok(Array2::from_shape_fn((n, 2), |(k, axis)| points[k][axis]).into_pyarray(py))
     }

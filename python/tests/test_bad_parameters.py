@@ -70,15 +70,29 @@ BAND_CALLS = {
 }
 
 
+OUTSIDE = "8000 Hz (Nyquist)"
+# The bins at 0 Hz and at Nyquist are real: they carry no delay or direction, and a band
+# of one of them alone used to give a confident answer at the lag window's edge.
+NO_DELAY_BIN = "above 0 Hz and below Nyquist"
+
+
 @pytest.mark.parametrize(
-    "band", [(100.0, 9000.0), (-10.0, 1000.0), (3000.0, 1000.0), (8000.0, 8000.0)]
+    ("band", "expected"),
+    [
+        ((100.0, 9000.0), OUTSIDE),
+        ((-10.0, 1000.0), OUTSIDE),
+        ((3000.0, 1000.0), OUTSIDE),
+        ((8000.0, 8000.0), OUTSIDE),
+        ((0.0, 1.0), NO_DELAY_BIN),
+        ((7999.0, 8000.0), NO_DELAY_BIN),
+    ],
 )
 @pytest.mark.parametrize("entry", list(BAND_CALLS))
-def test_a_band_outside_zero_to_nyquist_is_refused(entry, band):
+def test_a_band_outside_zero_to_nyquist_or_without_a_delay_bin_is_refused(entry, band, expected):
     name, call = BAND_CALLS[entry]
     message = message_of(lambda: call(band))
     assert f"invalid {name}: expected" in message, message
-    assert "8000 Hz (Nyquist)" in message, message
+    assert expected in message, message
     assert f"({band[0]:g}, {band[1]:g})" in message, message
 
 

@@ -109,6 +109,25 @@ def test_bad_onset_settings_are_refused():
         soundloc.detect_onsets(bad, FS)
 
 
+def test_a_block_with_a_nan_keeps_the_time_of_later_onsets():
+    # Found by a tester: the samples after a NaN in a pushed block were dropped from
+    # the time base, so every later onset came out early.
+    rng = np.random.default_rng(0)
+    signal = 1e-3 * rng.standard_normal(int(3 * FS))
+    for t0 in (1.5, 2.2):
+        signal[int(t0 * FS) : int(t0 * FS) + 200] += 0.5 * rng.standard_normal(200)
+    expected = [o.time_s for o in soundloc.detect_onsets(signal, FS)]
+    assert np.allclose(expected, [1.5, 2.2], atol=0.01), expected
+    for nan_at in (100, 5000, 20_000):
+        detector = soundloc.OnsetDetector(FS)
+        bad = signal[: int(FS)].copy()
+        bad[nan_at] = np.nan
+        with pytest.raises(InvalidInputError, match=f"index {nan_at}"):
+            detector.push(bad)
+        found = detector.push(signal[int(FS) :]) + detector.finish()
+        assert [o.time_s for o in found] == expected, nan_at
+
+
 def _sensors():
     return np.array(
         [
@@ -209,8 +228,11 @@ def test_bad_error_ellipse_input_is_refused():
     ellipse = soundloc.error_ellipse(np.eye(2))
     with pytest.raises(InvalidInputError, match="offset"):
         ellipse.contains([1.0, 2.0, 3.0])
-    with pytest.raises(InvalidInputError, match="n"):
-        ellipse.boundary(0)
+    for count in (0, 2**40, 2**62):
+        with pytest.raises(InvalidInputError, match="^n: "):
+            ellipse.boundary(count)
+    with pytest.raises(InvalidInputError, match="eigenvalues are 3e0 and -1e0"):
+        soundloc.error_ellipse([[1.0, 2.0], [2.0, 1.0]])
 
 
 def _spec_sensors():

@@ -271,9 +271,12 @@ pub struct OnsetDetector {
     warm_outputs: Vec<f64>,
     /// Samples pushed so far.
     n_seen: usize,
+    /// Band-filtered samples before this index may have been filtered through a
+    /// non-finite sample: frames starting before it are treated as silent.
+    polluted_to: usize,
     floor: RunningQuantile,
     /// Levels of the frames of the settling period, judged once the first floor is known.
-    settling_levels: Vec<f64>,
+    settling_levels: Vec<(usize, f64)>,
     settled: bool,
     armed: bool,
     /// First frame at which the hold after the last onset is over.
@@ -377,6 +380,7 @@ impl OnsetDetector {
             warm_inputs: Vec::new(),
             warm_outputs: Vec::new(),
             n_seen: 0,
+            polluted_to: 0,
             settling_levels: Vec::with_capacity(settle_frames),
             settled: false,
             armed: true,
@@ -396,8 +400,9 @@ impl OnsetDetector {
     /// # Errors
     /// [`Error::NonFinite`] when a frame holds NaN or an infinite value (or values so large
     /// that their energy overflows); the message names the sensor and the sample index.
-    /// The filters are reset and the frame is treated as silent, so later blocks are
-    /// processed normally.
+    /// The filters are reset and the frame is treated as silent; the rest of the block is
+    /// still processed (so the times of later onsets stay right), and so are later
+    /// blocks. Only the first such frame of a block is reported.
     pub fn push(&mut self, samples: &[f64], onsets: &mut Vec<Onset>) -> Result<()> {
         if self.n_seen == 0 {
             if let Some(&first) = samples.first() {
@@ -407,6 +412,7 @@ impl OnsetDetector {
 
         // Filter a chunk at a time into the rings, then close its frames one by one. The
         // ring has room for a chunk beyond the history that measuring an onset needs.
+        let mut first_error = None;
         let mut rest = samples;
         while !rest.is_empty() {
             let (chunk, later) = rest.split_at(rest.len().min(self.split.chunk_len));
@@ -421,12 +427,16 @@ impl OnsetDetector {
                 self.n_seen += piece_len;
                 unclosed -= piece_len;
                 if self.n_seen % self.frame_len == 0 {
-                    self.close_frame(self.frame_len)?;
+                    if let Err(error) = self.close_frame(self.frame_len) {
+                        // The filters ran through the bad sample to the chunk's end.
+                        self.polluted_to = self.n_seen + unclosed;
+                        first_error.get_or_insert(error);
+                    }
                     self.emit_ready(onsets, false);
                 }
             }
         }
-        Ok(())
+        first_error.map_or(Ok(()), Err)
     }
 
     /// Ends the signal: judges a last partial frame and the settling period if the signal
@@ -449,10 +459,17 @@ impl OnsetDetector {
     /// judges it.
     fn close_frame(&mut self, len: usize) -> Result<()> {
         let frame = (self.n_seen - 1) / self.frame_len;
+        if frame * self.frame_len < self.polluted_to {
+            self.silence_frame(frame, len);
+            self.settle_through(frame);
+            return Ok(());
+        }
         let start = (frame * self.frame_len) % self.band_ring.len();
         let energy = sum_of_squares(&self.band_ring[start..start + len]);
         if !energy.is_finite() {
-            return Err(self.non_finite_error(frame, len));
+            let error = self.non_finite_error(frame, len);
+            self.settle_through(frame);
+            return Err(error);
         }
         let level_db = power_db(energy / len as f64);
 
@@ -463,20 +480,28 @@ impl OnsetDetector {
             self.judge(frame, level_db, floor_db);
             self.floor.push(level_db);
         } else {
-            self.settling_levels.push(level_db);
+            // Keyed by frame: a frame treated as silent leaves no level, and must not
+            // shift the frames after it.
+            self.settling_levels.push((frame, level_db));
             self.floor.push(level_db);
-            if self.settling_levels.len() == self.settle_frames {
-                self.end_settling();
-            }
+            self.settle_through(frame);
         }
         Ok(())
+    }
+
+    /// Ends the settling period once `frame` is its last frame or later, whether or not
+    /// every frame of it left a level.
+    fn settle_through(&mut self, frame: usize) {
+        if !self.settled && frame + 1 >= self.settle_frames {
+            self.end_settling();
+        }
     }
 
     /// Judges the frames of the settling period against the floor they set.
     fn end_settling(&mut self) {
         let floor_db = self.floor.value().unwrap_or(SILENCE_DB);
         let levels = std::mem::take(&mut self.settling_levels);
-        for (frame, &level_db) in levels.iter().enumerate() {
+        for &(frame, level_db) in &levels {
             self.judge(frame, level_db, floor_db);
         }
         self.settled = true;
@@ -595,14 +620,20 @@ impl OnsetDetector {
         self.band_filter
             .iter_mut()
             .for_each(|section| _ = section.settle(0.0));
-        let slots = start % ring_len..start % ring_len + len;
-        self.band_ring[slots.clone()].fill(0.0);
-        self.raw_ring[slots].fill(0.0);
+        self.silence_frame(frame, len);
         Error::NonFinite {
             what: format!("samples of sensor {}", self.sensor),
             index,
             value: value.to_string(),
         }
+    }
+
+    /// Zeroes the first `len` samples of `frame` in both rings: a frame treated as silent
+    /// leaves nothing non-finite for the features of a later onset to read.
+    fn silence_frame(&mut self, frame: usize, len: usize) {
+        let start = (frame * self.frame_len) % self.raw_ring.len();
+        self.band_ring[start..start + len].fill(0.0);
+        self.raw_ring[start..start + len].fill(0.0);
     }
 }
 
@@ -1358,26 +1389,36 @@ mod tests {
 
     #[test]
     fn non_finite_samples_are_named_and_the_detector_goes_on() {
-        let mut signal = noise(3.0, 1e-3, 9);
+        let mut clean = noise(3.0, 1e-3, 9);
+        add_burst(&mut clean, 100_000, 0.1, 10);
+        let mut signal = clean.clone();
         signal[50_000] = f64::NAN;
-        add_burst(&mut signal, 100_000, 0.1, 10);
 
-        let mut detector = OnsetDetector::new(DetectorConfig::default(), RATE, 4).unwrap();
-        let mut onsets = Vec::new();
-        let mut errors = Vec::new();
-        for piece in signal.chunks(1000) {
-            if let Err(e) = detector.push(piece, &mut onsets) {
-                errors.push(e.to_string());
+        // Blocks that end soon after the NaN, and blocks that go on well past it (the
+        // rest of such a block must still count, or every later time comes out early).
+        for block in [1000, 48_000, 90_000] {
+            let mut detector = OnsetDetector::new(DetectorConfig::default(), RATE, 4).unwrap();
+            let mut onsets = Vec::new();
+            let mut errors = Vec::new();
+            for piece in signal.chunks(block) {
+                if let Err(e) = detector.push(piece, &mut onsets) {
+                    errors.push(e.to_string());
+                }
             }
+            detector.finish(&mut onsets);
+            assert_eq!(errors.len(), 1, "blocks of {block}: {errors:?}");
+            assert!(
+                errors[0].contains("sensor 4") && errors[0].contains("50000"),
+                "blocks of {block}: {errors:?}"
+            );
+            let expected = detect(&clean, &DetectorConfig::default(), block);
+            assert_eq!(onsets.len(), 1, "blocks of {block}: {onsets:?}");
+            assert_eq!(onsets[0].sensor, 4);
+            assert_eq!(
+                onsets[0].sample_index, expected[0].sample_index,
+                "blocks of {block}"
+            );
         }
-        detector.finish(&mut onsets);
-        assert_eq!(errors.len(), 1, "{errors:?}");
-        assert!(
-            errors[0].contains("sensor 4") && errors[0].contains("50000"),
-            "{errors:?}"
-        );
-        assert_eq!(onsets.len(), 1, "{onsets:?}");
-        assert_eq!(onsets[0].sensor, 4);
     }
 
     #[test]

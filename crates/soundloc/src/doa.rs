@@ -216,10 +216,14 @@ pub fn frequency_bins(
     let bin_hz = sample_rate / fft_len as f64;
     let first = (low / bin_hz).ceil() as usize;
     let last = ((high / bin_hz).floor() as usize).min(fft_len / 2);
-    if first > last {
+    // The bins at 0 Hz and at Nyquist are real: no direction can be read from their phase.
+    if first.max(1) > last.min((fft_len / 2).saturating_sub(1)) {
         return Err(Error::parameter(
             "freq_range_hz",
-            format!("a range holding at least one FFT bin ({bin_hz} Hz apart)"),
+            format!(
+                "a range holding an FFT bin above 0 Hz and below Nyquist (bins are \
+                 {bin_hz} Hz apart; those at 0 Hz and Nyquist carry no direction)"
+            ),
             format!("({low}, {high}) Hz"),
         ));
     }
@@ -241,6 +245,15 @@ mod tests {
         assert!(above.to_string().contains("8000 Hz (Nyquist)"), "{above}");
         assert!(frequency_bins((-1.0, 100.0), 16000.0, 512).is_err());
         assert!(frequency_bins((500.0, 400.0), 16000.0, 512).is_err());
+        // The 0 Hz bin alone, or the Nyquist bin alone, holds no direction.
+        for range in [(0.0, 1.0), (7990.0, 8000.0)] {
+            let err = frequency_bins(range, 16000.0, 512).unwrap_err();
+            assert!(
+                err.to_string().contains("above 0 Hz and below Nyquist"),
+                "{err}"
+            );
+        }
+        assert_eq!(frequency_bins((0.0, 31.25), 16000.0, 512).unwrap(), 0..2);
         assert!(
             frequency_bins((100.0, 110.0), 16000.0, 64).is_err(),
             "no bin inside"

@@ -54,10 +54,19 @@ impl ErrorEllipse {
             ));
         }
 
-        // Eigenvalues of a symmetric 2 x 2 matrix in closed form.
+        // Eigenvalues of a symmetric 2 x 2 matrix in closed form. The smaller may come
+        // out a rounding error below zero, never more.
         let mean = 0.5 * (a + d);
         let spread = (0.25 * (a - d).powi(2) + b * b).sqrt();
-        let (major, minor) = (mean + spread, (mean - spread).max(0.0));
+        let (major, minor) = (mean + spread, mean - spread);
+        if minor < -1e-9 * major.abs().max(f64::MIN_POSITIVE) {
+            return Err(Error::parameter(
+                "covariance",
+                "a finite, symmetric, positive semi-definite 2 x 2 matrix",
+                format!("{covariance:?}, whose eigenvalues are {major:e} and {minor:e}"),
+            ));
+        }
+        let minor = minor.max(0.0);
         let orientation_rad = 0.5 * (2.0 * b).atan2(a - d);
 
         let scale = chi_square_2_quantile(confidence).sqrt();
@@ -87,7 +96,8 @@ impl ErrorEllipse {
     }
 
     /// `n` points on the boundary (east, north offsets from the centre, metres),
-    /// counter-clockwise, for drawing. The first is not repeated at the end.
+    /// counter-clockwise, for drawing. The first is not repeated at the end. Callers
+    /// taking `n` from a user bound it by [`MAX_BOUNDARY_POINTS`].
     pub fn boundary(&self, n: usize) -> Vec<[f64; 2]> {
         let (sin, cos) = self.orientation_rad.sin_cos();
         (0..n)
@@ -102,6 +112,9 @@ impl ErrorEllipse {
             .collect()
     }
 }
+
+/// Most boundary points a drawing can use (a million: 16 MB); more is a mistyped count.
+pub const MAX_BOUNDARY_POINTS: usize = 1_000_000;
 
 /// The `p` quantile of the chi-square distribution with two degrees of freedom.
 pub fn chi_square_2_quantile(p: f64) -> f64 {
@@ -173,9 +186,14 @@ mod tests {
             [[1.0, 0.5], [0.2, 1.0]],
             [[-1.0, 0.0], [0.0, 1.0]],
             [[1.0, 0.0], [0.0, f64::INFINITY]],
+            // Positive diagonal, but eigenvalues 3 and -1.
+            [[1.0, 2.0], [2.0, 1.0]],
         ] {
             assert!(ErrorEllipse::from_covariance(covariance, 0.95).is_err());
         }
+        // Singular (a line) is fine, even a rounding error below semi-definite.
+        let line = ErrorEllipse::from_covariance([[1.0, 1.0], [1.0, 1.0 - 1e-15]], 0.95);
+        assert_eq!(line.unwrap().semi_minor_m, 0.0);
         for confidence in [0.0, 1.0, -0.5, f64::NAN] {
             assert!(ErrorEllipse::from_covariance([[1.0, 0.0], [0.0, 1.0]], confidence).is_err());
         }

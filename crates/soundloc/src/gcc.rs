@@ -1222,10 +1222,15 @@ fn band_bins(
     let hz_per_bin = sample_rate / fft_len as f64;
     let first = (low / hz_per_bin).ceil() as usize;
     let end = ((high / hz_per_bin).floor() as usize + 1).min(n_bins);
-    if first >= end {
+    // The bins at 0 Hz and at Nyquist are real: their phase says nothing of a delay, so a
+    // band of those alone would give a confident, arbitrary lag.
+    if first.max(1) >= end.min(n_bins - 1) {
         return Err(Error::parameter(
             "band_hz",
-            format!("a band wider than one FFT bin ({hz_per_bin:.2} Hz)"),
+            format!(
+                "a band holding an FFT bin above 0 Hz and below Nyquist (bins are \
+                 {hz_per_bin:.2} Hz apart; those at 0 Hz and Nyquist carry no delay)"
+            ),
             format!("({low}, {high})"),
         ));
     }
@@ -1760,6 +1765,16 @@ mod tests {
         let err = GccPhat::new(256, 16_000.0, band(100.0, 9_000.0)).unwrap_err();
         assert!(err.to_string().contains("8000 Hz (Nyquist)"), "{err}");
         assert!(GccPhat::new(256, 16_000.0, band(500.0, 400.0)).is_err());
+        // Found by a tester: a band of the 0 Hz bin alone (or the Nyquist bin alone)
+        // gave the window's edge with confidence 1. Bins are 31.25 Hz apart here.
+        for (low, high) in [(0.0, 1.0), (0.0, 31.0), (7_990.0, 8_000.0)] {
+            let err = GccPhat::new(256, 16_000.0, band(low, high)).unwrap_err();
+            assert!(
+                err.to_string().contains("above 0 Hz and below Nyquist"),
+                "{err}"
+            );
+        }
+        assert!(GccPhat::new(256, 16_000.0, band(0.0, 31.25)).is_ok());
         assert!(GccPhat::new(256, 0.0, GccConfig::default()).is_err());
         assert!(GccPhat::new(256, -16_000.0, GccConfig::default()).is_err());
         // Found by the gcc_phat fuzz target: a subnormal rate made the delay infinite.

@@ -110,7 +110,7 @@ pub fn free_field(
 
     // One transform of the source; a block long enough that no tail wraps into the output.
     let spectrum = ClipSpectrum::new(source, sample_rate, sample_rate, n_samples + 2 * PRE_ROLL)?;
-    let source_power = source.iter().map(|x| x * x).sum::<f64>() / source.len() as f64;
+    let source_rms = rms(source);
 
     // Each microphone: delay and spread, then its own noise.
     let mut channels = Vec::with_capacity(distances.len());
@@ -122,15 +122,34 @@ pub fn free_field(
         channel.truncate(n_samples);
 
         if let Some(snr_db) = options.snr_db {
-            let noise_rms = gain * source_power.sqrt() * 10f64.powf(-snr_db / 20.0);
+            let noise_rms = gain * source_rms * 10f64.powf(-snr_db / 20.0);
             let mut rng = stream_rng(options.seed, RandomStream::ArrayNoise, mic as u64, 0);
             for x in &mut channel {
                 *x += noise_rms * rng.sample::<f64, _>(StandardNormal);
             }
         }
+        if let Some(index) = channel.iter().position(|x| !x.is_finite()) {
+            return Err(Error::parameter(
+                "source",
+                "amplitudes whose rendering and noise stay finite",
+                format!("a non-finite sample at index {index} of microphone {mic}"),
+            ));
+        }
         channels.push(channel);
     }
     Ok(channels)
+}
+
+/// Root mean square of `samples` (not empty), scaled by the largest magnitude so that
+/// the squares cannot overflow even for amplitudes near the largest `f64`.
+fn rms(samples: &[f64]) -> f64 {
+    let peak = samples.iter().fold(0.0_f64, |peak, x| peak.max(x.abs()));
+    if peak == 0.0 {
+        return 0.0;
+    }
+    let mean_square =
+        samples.iter().map(|x| (x / peak).powi(2)).sum::<f64>() / samples.len() as f64;
+    peak * mean_square.sqrt()
 }
 
 /// Checks the inputs of [`free_field`] and returns each microphone's distance from the
@@ -261,6 +280,14 @@ mod tests {
         let again = free_field(&source, 8000, [0.0; 3], &mics, &options).unwrap();
         assert_eq!(noisy, again);
 
+        // Found by a tester: at amplitudes near 1e154 the source's power overflowed and
+        // every noisy sample came out infinite. The noise scales with the source.
+        let loud: Vec<f64> = source.iter().map(|x| x * 1e200).collect();
+        let loud_noisy = free_field(&loud, 8000, [0.0; 3], &mics, &options).unwrap();
+        for (big, small) in loud_noisy[0].iter().zip(&noisy[0]) {
+            assert!((big / 1e200 - small).abs() <= 1e-9 * (1.0 + small.abs()));
+        }
+
         let clean = &clean.unwrap()[0];
         let noise_power = noisy[0]
             .iter()
@@ -279,6 +306,8 @@ mod tests {
         assert!(on_top.unwrap_err().to_string().contains("microphone 0"));
         let nan = free_field(&[1.0, f64::NAN], 8000, [0.0; 3], &[[1.0; 3]], &options);
         assert!(nan.unwrap_err().to_string().contains("source"));
+        let huge = free_field(&[1.7e308; 64], 8000, [0.0; 3], &[[1.0, 0.0, 0.0]], &options);
+        assert!(huge.unwrap_err().to_string().contains("stay finite"));
         let far = free_field(&[1.0; 10], 48_000, [1e9, 0.0, 0.0], &[[0.0; 3]], &options);
         assert!(far.unwrap_err().to_string().contains("source_position"));
         let silent = FreeFieldOptions {
