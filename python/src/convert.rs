@@ -540,7 +540,9 @@ pub fn path(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<PathBuf> {
                 describe(obj)
             ))
         })?;
-    Ok(PathBuf::from(decoded.extract::<String>()?))
+    // An OsString, not a String: bytes that are not UTF-8 come back from fsdecode as
+    // surrogate escapes, which only the file-system encoding turns back into the name.
+    Ok(PathBuf::from(decoded.extract::<std::ffi::OsString>()?))
 }
 
 /// Readers for `#[pyo3(from_py_with = ...)]`, one per argument, so that each error names

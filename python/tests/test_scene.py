@@ -279,6 +279,20 @@ def test_a_scene_path_may_be_bytes_and_a_wrong_type_names_the_argument(scene):
             call()
 
 
+def test_a_scene_in_a_folder_whose_name_is_not_utf8_opens(tmp_path, scene):
+    # Found by a tester: such a path raised UnicodeEncodeError (the CLI opened it).
+    folder = os.path.join(os.fsencode(tmp_path), b"ARU \xff")
+    os.mkdir(folder)
+    for name in os.listdir(LOCAR):
+        os.symlink(os.fsencode(LOCAR / name), os.path.join(folder, os.fsencode(name)))
+    path = os.path.join(folder, b"scene.toml")
+    for given in (path, os.fsdecode(path)):
+        opened = soundloc.Scene.from_file(given)
+        assert opened.sensor_ids == scene.sensor_ids
+    with pytest.raises(DataFileError, match="ARU"):
+        soundloc.Scene.from_file(os.path.join(folder, b"missing \xfe.toml"))
+
+
 def test_a_declared_clock_offset_gives_the_unshifted_positions(
     tmp_path, scene, estimates
 ):

@@ -419,6 +419,14 @@ fn plain_reason(message: &str, written: &str) -> String {
         .or_else(|| message.strip_prefix("invalid value: "))
         .and_then(|rest| rest.rsplit_once(", expected "));
     if let Some((got, expected)) = mismatch {
+        // An integer beyond 64 bits comes as "integer `1...0` as i128".
+        if let Some(huge) = got.strip_suffix(" as i128") {
+            return format!(
+                "expected {}, got {}, too large for a 64-bit integer",
+                plain_type(expected),
+                plain_value(huge)
+            );
+        }
         return format!(
             "expected {}, got {}",
             plain_type(expected),

@@ -433,6 +433,16 @@ fn wrong_types_say_what_toml_value_was_expected_not_which_rust_type() {
             "got -1",
         ),
         (
+            // Found by a tester: serde's "as i128" leaked into the message.
+            (
+                "audio = \"B.wav\"",
+                "audio = \"B.wav\"\nchannel = 99999999999999999999",
+            ),
+            "sensors[1].channel",
+            "expected a whole number ≥ 0",
+            "got 99999999999999999999, too large for a 64-bit integer",
+        ),
+        (
             ("audio = \"B.wav\"", "audio = \"B.wav\"\nchannel = 1.5"),
             "sensors[1].channel",
             "expected a whole number ≥ 0",
