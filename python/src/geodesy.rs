@@ -230,12 +230,8 @@ fn coordinate_system(
             ));
         }
     };
-    if system != "utm" && zone.is_some() {
-        return Err(invalid(
-            "zone",
-            "no zone outside system 'utm'",
-            format!("{zone:?}"),
-        ));
+    if let (false, Some(zone)) = (system == "utm", zone) {
+        return Err(invalid("zone", "no zone outside system 'utm'", zone));
     }
     if system != "local" && origin.is_some() {
         return Err(invalid(

@@ -168,7 +168,7 @@ def test_a_chosen_zone_keeps_a_site_in_one_grid():
         ),
         (
             lambda: soundloc.CoordinateFrame("wgs84", [[45.0, 4.0, 0.0]], zone=31),
-            "zone",
+            "zone: expected no zone outside system 'utm', got 31$",
         ),
         (lambda: soundloc.CoordinateFrame("wgs84"), "positions"),
         (

@@ -174,17 +174,24 @@ pub fn associate(
     let grid = Grid::covering(positions, options);
     let cells = grid.cells.0 as f64 * grid.cells.1 as f64;
     if cells > MAX_GRID_CELLS {
+        // Any of the three may be the mistake: name them all, with their values.
+        let spread = |axis: usize| {
+            let values = positions.iter().map(|p| p[axis]);
+            values.clone().fold(f64::NEG_INFINITY, f64::max) - values.fold(f64::INFINITY, f64::min)
+        };
         return Err(Error::parameter(
-            "sensor positions",
+            "sensor positions, margin_m or cell_m",
             format!(
-                "sensors within a few kilometres of each other (at most {MAX_GRID_CELLS:.0} \
-                 grid cells of {} m)",
-                options.cell_m
+                "a search area of at most {MAX_GRID_CELLS:.0} grid cells (sensors within a \
+                 few kilometres of each other, a margin and a cell size in proportion)"
             ),
             format!(
-                "sensors spread over {:.0} m by {:.0} m (check for a mistyped position)",
-                grid.cells.0 as f64 * grid.cell_m - 2.0 * options.margin_m,
-                grid.cells.1 as f64 * grid.cell_m - 2.0 * options.margin_m
+                "sensors spread over {:.0} m by {:.0} m, margin_m {} m and cell_m {} m, \
+                 {cells:.0} cells (check for a mistyped position or setting)",
+                spread(0),
+                spread(1),
+                options.margin_m,
+                options.cell_m
             ),
         ));
     }
@@ -653,6 +660,19 @@ mod tests {
         far[1] = [1e9, 0.0, 4.0];
         let message = associate(&[], &far, C, &options).unwrap_err().to_string();
         assert!(message.contains("mistyped position"), "{message}");
+        // Found by a tester: a tiny cell or a huge margin blamed the positions alone.
+        for (cell_m, margin_m, named) in [
+            (1e-6, 50.0, "cell_m 0.000001 m"),
+            (5.0, 1e12, "margin_m 1000000000000 m"),
+        ] {
+            let odd = AssociationOptions {
+                cell_m,
+                margin_m,
+                ..options.clone()
+            };
+            let message = associate(&[], &positions, C, &odd).unwrap_err().to_string();
+            assert!(message.contains(named), "{message}");
+        }
 
         let bad = AssociationOptions {
             cell_m: -1.0,

@@ -369,6 +369,8 @@ pub struct UtmPosition {
 pub fn wgs84_to_utm(lat_deg: f64, lon_deg: f64, zone: Option<u8>) -> Result<UtmPosition> {
     let what = "latitude and longitude";
     check_lat_lon_alt(what, [lat_deg, lon_deg, 0.0])?;
+    // The equator is in the northern hemisphere, -0.0 included (adding zero makes it +0.0).
+    let lat_deg = lat_deg + 0.0;
     let geodetic = Geodetic::new(lat_deg, lon_deg, 0.0);
 
     // The standard zone, unless the caller chose one; the polar caps have none.
@@ -588,6 +590,16 @@ mod tests {
         let frame = EnuFrame::new(ZONE_12N, &[[utm.easting_m, utm.northing_m, 0.0]]).unwrap();
         let origin = frame.origin().unwrap();
         assert!((origin.lat_deg - 53.544).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_equator_is_north_even_as_minus_zero() {
+        // Found by a tester: -0.0 gave the southern hemisphere, northing 10 000 km.
+        for lat_deg in [0.0, -0.0] {
+            let grid = wgs84_to_utm(lat_deg, 3.0, None).unwrap();
+            assert!(grid.north && grid.northing_m.abs() < 1e-6, "{grid:?}");
+        }
+        assert!(!wgs84_to_utm(-1e-9, 3.0, None).unwrap().north);
     }
 
     #[test]

@@ -522,10 +522,19 @@ fn check_range(sensors: &[[f64; 3]], solution: &Solution, options: &LocateOption
         .unwrap_or(DEFAULT_RANGE_APERTURES * aperture);
     let range = (Vector3::from(solution.position) - centroid).norm();
     if range > limit {
+        // Whole metres, but a small setting keeps its millimetres (0.001, not 0).
+        let metres = |m: f64| {
+            if m >= 10.0 {
+                format!("{m:.0}")
+            } else {
+                format!("{m:.3}")
+            }
+        };
+        let (limit, aperture) = (metres(limit), metres(aperture));
         return Err(Error::NoConvergence {
             reason: format!(
                 "the delays put the source {range:.3e} m from the sensors, beyond the \
-                 {limit:.0} m this {aperture:.0} m array can range (max_range_m); they fit \
+                 {limit} m this {aperture} m array can range (max_range_m); they fit \
                  no single source, or the source is too far for a position"
             ),
         });
