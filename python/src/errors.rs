@@ -52,6 +52,7 @@ pub fn to_py_err(error: Error) -> PyErr {
 
 /// An `InvalidInputError` naming the argument, what was expected and what arrived.
 pub fn invalid(name: &str, expected: impl std::fmt::Display, got: impl std::fmt::Display) -> PyErr {
+    let got = soundloc::error::shorten_number(got.to_string());
     InvalidInputError::new_err(format!("{name}: expected {expected}, got {got}"))
 }
 

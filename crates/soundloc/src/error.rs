@@ -187,8 +187,24 @@ impl Error {
         Error::InvalidParameter {
             name,
             expected: expected.into(),
-            got: got.to_string(),
+            got: shorten_number(got.to_string()),
         }
+    }
+}
+
+/// `text` with a number printed in hundreds of digits (Rust prints `1e300` and `1e-320`
+/// in full) rewritten in scientific notation; any other text as it is.
+pub fn shorten_number(text: String) -> String {
+    const LONGEST_PLAIN: usize = 24;
+    let numeric = text
+        .chars()
+        .all(|c| c.is_ascii_digit() || c == '.' || c == '-');
+    if text.len() <= LONGEST_PLAIN || !numeric {
+        return text;
+    }
+    match text.parse::<f64>() {
+        Ok(value) => format!("{value:e}"),
+        Err(_) => text,
     }
 }
 
@@ -237,5 +253,20 @@ mod tests {
 
         // A small amount is there, and the check leaves nothing allocated behind.
         check_memory(1 << 20, || unreachable!()).unwrap();
+    }
+
+    #[test]
+    fn numbers_of_hundreds_of_digits_are_shortened() {
+        // Found by a tester: a sample rate of 1e-320 was printed in 320 digits.
+        let error = Error::parameter("sample_rate", "at least 1 Hz", 1e-320);
+        assert!(error.to_string().ends_with("got 1e-320"), "{error}");
+        assert_eq!(shorten_number(1e300.to_string()), "1e300");
+        assert_eq!(
+            shorten_number(f64::MAX.to_string()),
+            "1.7976931348623157e308"
+        );
+        for kept in ["48000", "-0.5", "18446744073709551615", "(0, 1e400)", "NaN"] {
+            assert_eq!(shorten_number(kept.to_string()), kept);
+        }
     }
 }
