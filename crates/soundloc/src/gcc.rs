@@ -55,7 +55,7 @@ use std::sync::Arc;
 use num_complex::Complex64;
 use realfft::{ComplexToReal, RealToComplex};
 
-use crate::error::{Error, Result, check_memory};
+use crate::error::{Error, Result, check_memory, shorten_number};
 use crate::peak::{self, PeakScratch, RawPeak, Refinement, SpectrumView};
 use crate::weighting::{self, Weighting};
 
@@ -676,11 +676,12 @@ impl GccPhat {
                     "a lag window inside the frames ({} to {} samples with these lengths and offset)",
                     available.0, available.1
                 ),
+                // In floats: a huge limit saturates the whole-sample window.
                 format!(
                     "{} to {} samples ({} s around {centre_s} s)",
-                    wanted.0,
-                    wanted.1,
-                    max_delay_s.unwrap_or_default()
+                    shorten_number((centre - max_lag_f + 1e-9).floor().to_string()),
+                    shorten_number((centre + max_lag_f - 1e-9).ceil().to_string()),
+                    shorten_number(max_delay_s.unwrap_or_default().to_string())
                 ),
             ));
         }
@@ -1775,6 +1776,15 @@ mod tests {
             );
         }
         assert!(GccPhat::new(256, 16_000.0, band(0.0, 31.25)).is_ok());
+        // A huge lag limit is reported as given, not as saturated whole samples.
+        let noise: Vec<f64> = (0..256).map(|n| ((n * 7919) % 211) as f64).collect();
+        let mut estimator = GccPhat::new(256, 16_000.0, GccConfig::default()).unwrap();
+        let err = estimator.tdoa(&noise, &noise, Some(1e300)).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("-1.6e304 to 1.6e304 samples (1e300 s"),
+            "{err}"
+        );
         assert!(GccPhat::new(256, 0.0, GccConfig::default()).is_err());
         assert!(GccPhat::new(256, -16_000.0, GccConfig::default()).is_err());
         // Found by the gcc_phat fuzz target: a subnormal rate made the delay infinite.
