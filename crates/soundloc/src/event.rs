@@ -122,11 +122,22 @@ impl SceneAudio {
     pub fn load(scene: &Scene) -> Result<Self> {
         let mut files: HashMap<PathBuf, Arc<Recording>> = HashMap::new();
         let mut per_sensor = Vec::with_capacity(scene.sensors.len());
-        for sensor in &scene.sensors {
+        for (index, sensor) in scene.sensors.iter().enumerate() {
             let recording = match files.get(&sensor.audio) {
                 Some(recording) => recording.clone(),
                 None => {
-                    let recording = Arc::new(audio::read_wav(&sensor.audio)?);
+                    // A file that is no WAV names the sensor and field that point to it.
+                    let read = audio::read_wav(&sensor.audio).map_err(|error| match error {
+                        Error::Audio { path, reason } => Error::Audio {
+                            path,
+                            reason: format!(
+                                "{reason} (the audio of sensor \"{}\", sensors[{index}].audio)",
+                                sensor.id
+                            ),
+                        },
+                        other => other,
+                    });
+                    let recording = Arc::new(read?);
                     files.insert(sensor.audio.clone(), recording.clone());
                     recording
                 }

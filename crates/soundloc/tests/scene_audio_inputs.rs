@@ -124,6 +124,22 @@ fn a_sensor_reading_a_channel_the_file_lacks_is_refused() {
     );
 }
 
+#[test]
+fn a_file_that_is_no_wav_names_the_sensor_and_field_pointing_to_it() {
+    // Found by a tester: the message named the file alone.
+    let dir = folder("not_wav");
+    write_noise(&dir.join("A.wav"), 1, 16_000, 100);
+    std::fs::write(dir.join("B.wav"), "name = \"a scene, not audio\"\n").unwrap();
+    write_noise(&dir.join("C.wav"), 1, 16_000, 100);
+
+    let (path, reason) = audio_error(SceneAudio::load(&scene(&dir, 0)).unwrap_err());
+    assert_eq!(path, dir.join("B.wav"));
+    assert!(
+        reason.contains("RIFF") && reason.contains("sensor \"B\", sensors[1].audio"),
+        "{reason}"
+    );
+}
+
 /// `x` delayed by `shift` samples (zeros first), same length.
 fn delayed(x: &[f64], shift: usize) -> Vec<f64> {
     let mut out = vec![0.0; shift];
