@@ -21,10 +21,11 @@
 use std::borrow::Cow;
 use std::path::PathBuf;
 
+use numpy::ndarray::Dimension;
 use numpy::prelude::*;
 use numpy::{
-    AllowTypeChange, PyArray1, PyArray2, PyArrayDescr, PyArrayLike2, PyReadonlyArray1,
-    PyReadonlyArray2, PyUntypedArray, dtype,
+    AllowTypeChange, Element, PyArray, PyArrayDescr, PyArrayLike2, PyReadonlyArray,
+    PyReadonlyArray1, PyReadonlyArray2, PyUntypedArray, dtype,
 };
 use pyo3::exceptions::{PyMemoryError, PyOverflowError, PyTypeError};
 use pyo3::intern;
@@ -58,6 +59,17 @@ pub(crate) fn readable<'py>(
     }
 }
 
+/// A read-only view of `array`, whose dtype the caller has checked to be `T`: in place
+/// when [`readable`] allows, else of an aligned copy. Every typed borrow goes through
+/// here, so that none reads a packed view at the wrong bytes.
+pub(crate) fn borrowed<'py, T: Element, D: Dimension>(
+    array: &Bound<'py, PyUntypedArray>,
+) -> PyResult<PyReadonlyArray<'py, T, D>> {
+    Ok(readable(array)?
+        .cast_into::<PyArray<T, D>>()?
+        .try_readonly()?)
+}
+
 /// A 1-D signal borrowed from NumPy, in one of the accepted dtypes.
 pub enum Signal<'py> {
     /// float64 samples.
@@ -81,13 +93,12 @@ impl<'py> Signal<'py> {
 
         let py = obj.py();
         let found = array.dtype();
-        let array = readable(array)?;
         let signal = if found.is_equiv_to(&dtype::<f64>(py)) {
-            Signal::F64(array.cast::<PyArray1<f64>>()?.try_readonly()?)
+            Signal::F64(borrowed(array)?)
         } else if found.is_equiv_to(&dtype::<f32>(py)) {
-            Signal::F32(array.cast::<PyArray1<f32>>()?.try_readonly()?)
+            Signal::F32(borrowed(array)?)
         } else if found.is_equiv_to(&dtype::<i16>(py)) {
-            Signal::I16(array.cast::<PyArray1<i16>>()?.try_readonly()?)
+            Signal::I16(borrowed(array)?)
         } else {
             return Err(invalid(name, &expected, describe(obj)));
         };
@@ -220,14 +231,14 @@ pub fn rows_of_three(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<[f64; 3
     }
 
     // Already float64 (the usual case) is read in place; other real dtypes are widened.
-    let array = readable(&array)?;
-    let as_f64 = match array.cast::<PyArray2<f64>>() {
-        Ok(as_f64) => as_f64.clone(),
-        Err(_) => array
+    let as_f64 = if array.dtype().is_equiv_to(&dtype::<f64>(obj.py())) {
+        array
+    } else {
+        array
             .call_method1("astype", ("float64",))?
-            .cast_into::<PyArray2<f64>>()?,
+            .cast_into::<PyUntypedArray>()?
     };
-    let view = as_f64.try_readonly()?;
+    let view: PyReadonlyArray2<f64> = borrowed(&as_f64)?;
     Ok(view
         .as_array()
         .rows()
@@ -284,13 +295,12 @@ impl<'py> SignalMatrix<'py> {
 
         let py = obj.py();
         let found = array.dtype();
-        let array = readable(array)?;
         let signals = if found.is_equiv_to(&dtype::<f64>(py)) {
-            SignalMatrix::F64(array.cast::<PyArray2<f64>>()?.try_readonly()?)
+            SignalMatrix::F64(borrowed(array)?)
         } else if found.is_equiv_to(&dtype::<f32>(py)) {
-            SignalMatrix::F32(array.cast::<PyArray2<f32>>()?.try_readonly()?)
+            SignalMatrix::F32(borrowed(array)?)
         } else if found.is_equiv_to(&dtype::<i16>(py)) {
-            SignalMatrix::I16(array.cast::<PyArray2<i16>>()?.try_readonly()?)
+            SignalMatrix::I16(borrowed(array)?)
         } else {
             return Err(invalid(name, &expected, describe(obj)));
         };

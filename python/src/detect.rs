@@ -6,7 +6,7 @@ use std::sync::{Mutex, PoisonError};
 
 use numpy::ndarray::Array2;
 use numpy::prelude::*;
-use numpy::{IntoPyArray, PyArray1, PyArray2, PyUntypedArray, dtype};
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyUntypedArray, dtype};
 use pyo3::prelude::*;
 use pyo3::types::PySequence;
 use soundloc::associate::{self as core_associate, AssociationOptions, OnsetTime};
@@ -15,7 +15,7 @@ use soundloc::detect::{self as core_detect, BAND_CENTRES_HZ, DetectorConfig};
 use soundloc::ellipse::{ErrorEllipse as CoreEllipse, MAX_BOUNDARY_POINTS};
 
 use crate::convert::arg;
-use crate::convert::{collect_samples, describe, readable, rows_of_three};
+use crate::convert::{borrowed, collect_samples, describe, rows_of_three};
 use crate::errors::{LocalizationError, guarded, invalid, to_py_err};
 
 /// One impulsive onset heard by one sensor, with its features.
@@ -97,15 +97,14 @@ fn samples_f64(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<f64>> {
 
     let py = obj.py();
     let found = array.dtype();
-    let array = readable(array)?;
     if found.is_equiv_to(&dtype::<f64>(py)) {
-        let view = array.cast::<PyArray1<f64>>()?.try_readonly()?;
+        let view: PyReadonlyArray1<f64> = borrowed(array)?;
         collect_samples(view.as_array().iter().copied(), name)
     } else if found.is_equiv_to(&dtype::<f32>(py)) {
-        let view = array.cast::<PyArray1<f32>>()?.try_readonly()?;
+        let view: PyReadonlyArray1<f32> = borrowed(array)?;
         collect_samples(view.as_array().iter().map(|&v| f64::from(v)), name)
     } else if found.is_equiv_to(&dtype::<i16>(py)) {
-        let view = array.cast::<PyArray1<i16>>()?.try_readonly()?;
+        let view: PyReadonlyArray1<i16> = borrowed(array)?;
         let full_scale = |v: &i16| f64::from(*v) / 32_768.0;
         collect_samples(view.as_array().iter().map(full_scale), name)
     } else {

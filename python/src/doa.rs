@@ -19,7 +19,7 @@ use soundloc::doa::srp::{SrpConfig, SrpPhat};
 use soundloc::doa::stft::Stft;
 
 use crate::convert::arg;
-use crate::convert::{describe, readable, rows_of_three, signal_rows};
+use crate::convert::{borrowed, describe, rows_of_three, signal_rows};
 use crate::errors::{InvalidInputError, guarded, invalid, to_py_err};
 use crate::gcc::count;
 
@@ -237,13 +237,13 @@ pub(crate) fn spectra_array<'py>(
         return Err(invalid("spectra", expected, describe(obj)));
     }
     let native = if array.dtype().is_equiv_to(&dtype::<Complex64>(obj.py())) {
-        readable(array)?.cast_into::<PyArray3<Complex64>>()?
+        array.clone()
     } else {
         array
             .call_method1("astype", ("complex128",))?
-            .cast_into::<PyArray3<Complex64>>()?
+            .cast_into::<PyUntypedArray>()?
     };
-    Ok(native.try_readonly()?)
+    borrowed(&native)
 }
 
 /// A direction fitted to pair delays, with its uncertainty and the delays left out.

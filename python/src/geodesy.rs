@@ -230,7 +230,7 @@ fn coordinate_system(
             ));
         }
     };
-    if let (false, Some(zone)) = (system == "utm", zone) {
+    if let Some(zone) = zone.filter(|_| system != "utm") {
         return Err(invalid("zone", "no zone outside system 'utm'", zone));
     }
     if system != "local" && origin.is_some() {

@@ -662,11 +662,13 @@ impl GccPhat {
                 limit * self.sample_rate
             }
         };
-        // Whole samples outward (a hair of tolerance keeps 8.0 at 8, not 9).
-        let wanted = (
-            (centre - max_lag_f + 1e-9).floor() as i64,
-            (centre + max_lag_f - 1e-9).ceil() as i64,
+        // Whole samples outward (a hair of tolerance keeps 8.0 at 8, not 9); kept as
+        // floats for the message too, where a huge limit would saturate the integers.
+        let wanted_f = (
+            (centre - max_lag_f + 1e-9).floor(),
+            (centre + max_lag_f - 1e-9).ceil(),
         );
+        let wanted = (wanted_f.0 as i64, wanted_f.1 as i64);
         let first = wanted.0.max(available.0);
         let last = wanted.1.min(available.1);
         if max_delay_s.is_some() && (first > wanted.0 || last < wanted.1) {
@@ -676,11 +678,10 @@ impl GccPhat {
                     "a lag window inside the frames ({} to {} samples with these lengths and offset)",
                     available.0, available.1
                 ),
-                // In floats: a huge limit saturates the whole-sample window.
                 format!(
                     "{} to {} samples ({} s around {centre_s} s)",
-                    shorten_number((centre - max_lag_f + 1e-9).floor().to_string()),
-                    shorten_number((centre + max_lag_f - 1e-9).ceil().to_string()),
+                    shorten_number(wanted_f.0.to_string()),
+                    shorten_number(wanted_f.1.to_string()),
                     shorten_number(max_delay_s.unwrap_or_default().to_string())
                 ),
             ));
